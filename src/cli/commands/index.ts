@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerInfo } from './info.js';
+import { registerDump } from './dump.js';
+
+/** Every subcommand: each file exports one register function that adds its command to the program. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump];

@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { PicoError, ExitCode } from '../util/errors.js';
+import { COMMANDS } from './commands/index.js';
+import { VERSION } from './version.js';
+
+/** Builds the commander program with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('picotrace')
+    .description('Record, replay, diff and bisect system-call traces of native and library-OS runs')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s.startsWith('error:') ? `picotrace: ${s.slice(7)}` : s) });
+  for (const register of COMMANDS) register(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Process exit codes of subcommand actions are set through this; only main() calls process.exit. */
+export function reportError(err: unknown): number {
+  if (err instanceof PicoError) {
+    process.stderr.write(`picotrace: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === 'EPIPE') return ExitCode.ok;
+  process.stderr.write(`picotrace: internal error: ${e && e.message ? e.message : String(err)}\n`);
+  if (process.env.PICOTRACE_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  return 70;
+}
+
+/** The CLI entry: runs one command and exits with its code. Actions return their exit code (or void for 0). */
+export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+  });
+  let code: number = ExitCode.ok;
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv, { from: 'user' });
+    code = exitCodeOf(program);
+  } catch (err) {
+    code = reportError(err);
+  }
+  await new Promise<void>((resolve) => (process.stdout.writableLength ? process.stdout.once('drain', () => resolve()) : resolve()));
+  process.exit(code);
+}
+
+let pendingCode: number = ExitCode.ok;
+
+/** Lets an action state its exit code (1 for differences found, the traced program's status, ...). */
+export function setExitCode(code: number): void {
+  pendingCode = code;
+}
+
+function exitCodeOf(_program: Command): number {
+  return pendingCode;
+}

@@ -1,0 +1,429 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import protobuf from 'protobufjs';
+import type { TraceEvent, TraceHeader } from '../model/index.js';
+import { CorruptTraceError, fileError, UnsupportedTraceError } from '../util/errors.js';
+import { headerFromWire, readEvent } from './eventcodec.js';
+import {
+  CHUNK_HEADER_SIZE,
+  Codec,
+  decodeChunkHeader,
+  FILE_MAGIC,
+  FOOTER_HEADER_SIZE,
+  FOOTER_MAGIC,
+  FORMAT_VERSION,
+  LIMITS,
+  NO_TIME,
+  PREAMBLE_SIZE,
+  TRAILER_MAGIC,
+  TRAILER_SIZE,
+} from './layout.js';
+import { pb } from './proto.js';
+import type { StreamDigest } from './writer.js';
+
+/** One chunk as the index (footer or salvage scan) knows it. */
+export interface ChunkInfo {
+  offset: number;
+  firstSeq: number;
+  count: number;
+  /** Undefined when no event of the chunk has a time. */
+  firstTimeNs?: number;
+  maxTimeNs?: number;
+  storedLength: number;
+  digests: StreamDigest[];
+}
+
+/** Where a file stops being trustworthy, if anywhere. */
+export interface Damage {
+  what: string;
+  offset: number;
+}
+
+/** What open() learned about the file's completeness. */
+export interface Integrity {
+  /** True when the footer was present and valid. */
+  footer: boolean;
+  /** First damage found while opening (a missing footer counts); undefined for an intact file. */
+  damage?: Damage;
+  fileSize: number;
+}
+
+/** Selects events while iterating; every given criterion must hold. */
+export interface EventFilter {
+  pids?: ReadonlySet<number>;
+  tids?: ReadonlySet<number>;
+  /** Call names; non-call events never match a name filter. */
+  names?: ReadonlySet<string>;
+  /** Only calls that failed (errno != 0). */
+  failed?: boolean;
+  kinds?: ReadonlySet<TraceEvent['kind']>;
+}
+
+/** True when `ev` passes `f`. */
+export function matchesFilter(ev: TraceEvent, f: EventFilter | undefined): boolean {
+  if (!f) return true;
+  if (f.kinds && !f.kinds.has(ev.kind)) return false;
+  if (f.pids && !f.pids.has(ev.pid)) return false;
+  if (f.tids && !f.tids.has(ev.tid)) return false;
+  if (f.names && (ev.kind !== 'call' || !f.names.has(ev.name))) return false;
+  if (f.failed && (ev.kind !== 'call' || ev.errno === 0)) return false;
+  return true;
+}
+
+/** Options of TraceReader.events(). */
+export interface IterateOptions {
+  /** First seq to yield (default 0). */
+  from?: number;
+  /** Stop before this seq (default: the end). */
+  to?: number;
+  filter?: EventFilter;
+  /** Called for a chunk that cannot be read; iteration then skips it. Without it, the error is thrown. */
+  onCorrupt?: (err: CorruptTraceError) => void;
+}
+
+/** Footer facts other than the index. */
+export interface FooterInfo {
+  droppedEvents: number;
+  unknownMessages: number;
+  digestProfile: string;
+  endNotes: Record<string, string>;
+  endTimeNs?: number;
+}
+
+const CACHE_CHUNKS = 4;
+
+/**
+ * Random-access, streaming reader of a .ptrace file. open() reads the header and the index (the footer,
+ * or a scan of chunk headers when the footer is missing or damaged); events are read a chunk at a time.
+ */
+export class TraceReader {
+  readonly header: TraceHeader;
+  readonly chunks: ChunkInfo[];
+  readonly integrity: Integrity;
+  readonly footerInfo: FooterInfo;
+  /** Number of readable events (those in indexed chunks). */
+  readonly eventCount: number;
+  /** Chunks read from disk so far (for benchmarks and bisect's O(log n) report). */
+  chunksRead = 0;
+  private fd: number;
+  private cache = new Map<number, TraceEvent[]>();
+  private runningMax: number[] = [];
+
+  private constructor(readonly file: string) {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (err) {
+      fileError(err, file);
+    }
+    this.fd = fd;
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.isDirectory()) {
+        const e = new Error('directory') as NodeJS.ErrnoException;
+        e.code = 'EISDIR';
+        throw e;
+      }
+      const size = st.size;
+      const { header, end } = this.readPreamble(size);
+      this.header = header;
+      const fromFooter = this.readFooter(size, end);
+      if (fromFooter.ok) {
+        this.chunks = fromFooter.chunks;
+        this.footerInfo = fromFooter.info;
+        this.integrity = { footer: true, fileSize: size };
+      } else {
+        const scan = this.scanChunks(end, size);
+        this.chunks = scan.chunks;
+        this.footerInfo = { droppedEvents: 0, unknownMessages: 0, digestProfile: '', endNotes: {} };
+        this.integrity = { footer: false, fileSize: size, damage: fromFooter.damage ?? scan.damage };
+        if (scan.damage && (!fromFooter.damage || scan.damage.offset < fromFooter.damage.offset)) this.integrity.damage = scan.damage;
+      }
+      const last = this.chunks[this.chunks.length - 1];
+      this.eventCount = last ? last.firstSeq + last.count : 0;
+      let m = -Infinity;
+      for (const c of this.chunks) {
+        if (c.maxTimeNs !== undefined && c.maxTimeNs > m) m = c.maxTimeNs;
+        this.runningMax.push(m);
+      }
+    } catch (err) {
+      fs.closeSync(fd);
+      if (err instanceof CorruptTraceError || err instanceof UnsupportedTraceError) throw err;
+      fileError(err, file);
+    }
+  }
+
+  /** Opens a trace. Throws BadInputError (missing file, directory), CorruptTraceError or UnsupportedTraceError. */
+  static open(file: string): TraceReader {
+    return new TraceReader(file);
+  }
+
+  /** Releases the file descriptor. */
+  close(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    this.cache.clear();
+  }
+
+  /** The events of chunk `i`, verified against its checksum. Throws CorruptTraceError. */
+  readChunk(i: number): TraceEvent[] {
+    const hit = this.cache.get(i);
+    if (hit) {
+      this.cache.delete(i);
+      this.cache.set(i, hit);
+      return hit;
+    }
+    const c = this.chunks[i];
+    if (!c) throw new RangeError(`chunk ${i} out of range`);
+    const buf = this.readAt(c.offset, CHUNK_HEADER_SIZE + c.storedLength, 'truncated chunk');
+    const events = this.decodeChunk(buf, c);
+    this.chunksRead++;
+    this.cache.set(i, events);
+    if (this.cache.size > CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value as number);
+    return events;
+  }
+
+  /** Index of the chunk holding event `seq`, or -1. */
+  chunkOf(seq: number): number {
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.chunks[mid];
+      if (seq < c.firstSeq) hi = mid - 1;
+      else if (seq >= c.firstSeq + c.count) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** Event number `seq`: one index lookup, at most one chunk read. Throws RangeError when out of range. */
+  event(seq: number): TraceEvent {
+    const i = this.chunkOf(seq);
+    if (i < 0) throw new RangeError(`event ${seq} is out of range (the trace has ${this.eventCount} events)`);
+    return this.readChunk(i)[seq - this.chunks[i].firstSeq];
+  }
+
+  /** The seq of the first event whose time is at or after `tNs` (relative ns), or eventCount when none is. */
+  seekTime(tNs: number): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.runningMax[mid] >= tNs) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo >= this.chunks.length) return this.eventCount;
+    for (const ev of this.readChunk(lo)) if (ev.timeNs !== undefined && ev.timeNs >= tNs) return ev.seq;
+    return this.eventCount;
+  }
+
+  /** Iterates events in order from `from`, holding one chunk at a time. */
+  *events(opts: IterateOptions = {}): Generator<TraceEvent> {
+    const from = Math.max(0, opts.from ?? 0);
+    const to = Math.min(this.eventCount, opts.to ?? this.eventCount);
+    if (from >= to) return;
+    let i = this.chunkOf(from);
+    for (; i >= 0 && i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      if (c.firstSeq >= to) return;
+      let evs: TraceEvent[];
+      try {
+        evs = this.readChunk(i);
+      } catch (err) {
+        if (opts.onCorrupt && err instanceof CorruptTraceError) {
+          opts.onCorrupt(err);
+          continue;
+        }
+        throw err;
+      }
+      const start = Math.max(0, from - c.firstSeq);
+      const end = Math.min(evs.length, to - c.firstSeq);
+      for (let j = start; j < end; j++) if (matchesFilter(evs[j], opts.filter)) yield evs[j];
+    }
+  }
+
+  /** Reads every chunk and returns the ones that fail their checksum or do not decode. */
+  verify(onChunk?: (i: number) => void): CorruptTraceError[] {
+    const bad: CorruptTraceError[] = [];
+    for (let i = 0; i < this.chunks.length; i++) {
+      try {
+        const c = this.chunks[i];
+        this.decodeChunk(this.readAt(c.offset, CHUNK_HEADER_SIZE + c.storedLength, 'truncated chunk'), c);
+        this.chunksRead++;
+      } catch (err) {
+        if (err instanceof CorruptTraceError) bad.push(err);
+        else throw err;
+      }
+      onChunk?.(i);
+    }
+    return bad;
+  }
+
+  private corrupt(what: string, offset: number): CorruptTraceError {
+    return new CorruptTraceError(this.file, what, offset);
+  }
+
+  private readAt(offset: number, length: number, whatIfShort: string): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd, buf, got, length - got, offset + got);
+      if (n === 0) throw this.corrupt(whatIfShort, offset + got);
+      got += n;
+    }
+    return buf;
+  }
+
+  private readPreamble(size: number): { header: TraceHeader; end: number } {
+    if (size === 0) throw this.corrupt('empty file, not a trace', 0);
+    const pre = this.readAt(0, Math.min(size, PREAMBLE_SIZE), 'truncated');
+    const magicLen = Math.min(pre.length, FILE_MAGIC.length);
+    if (!pre.subarray(0, magicLen).equals(FILE_MAGIC.subarray(0, magicLen))) throw this.corrupt('not a picotrace trace (bad magic)', 0);
+    if (size < PREAMBLE_SIZE) throw this.corrupt('truncated in the file header', size);
+    const version = pre.readUInt32LE(8);
+    if (version > FORMAT_VERSION)
+      throw new UnsupportedTraceError(this.file, `trace format version ${version} is newer than this picotrace reads (up to ${FORMAT_VERSION}); upgrade picotrace to read it`);
+    if (version === 0) throw this.corrupt('invalid format version 0', 8);
+    const len = pre.readUInt32LE(12);
+    if (len > LIMITS.headerBytes) throw this.corrupt(`header length ${len} exceeds the limit of ${LIMITS.headerBytes} bytes`, 12);
+    if (PREAMBLE_SIZE + len > size) throw this.corrupt('truncated in the file header', size);
+    const body = this.readAt(PREAMBLE_SIZE, len, 'truncated in the file header');
+    if ((zlib.crc32(body) >>> 0) !== pre.readUInt32LE(16)) throw this.corrupt('file header checksum mismatch', PREAMBLE_SIZE);
+    let header: TraceHeader;
+    try {
+      header = headerFromWire(pb.Header.decode(body) as unknown as Record<string, unknown>);
+    } catch {
+      throw this.corrupt('file header does not decode', PREAMBLE_SIZE);
+    }
+    return { header, end: PREAMBLE_SIZE + len };
+  }
+
+  private readFooter(size: number, dataStart: number): { ok: true; chunks: ChunkInfo[]; info: FooterInfo } | { ok: false; damage?: Damage } {
+    if (size < dataStart + TRAILER_SIZE) return { ok: false };
+    const trailer = this.readAt(size - TRAILER_SIZE, TRAILER_SIZE, 'truncated trailer');
+    if (!trailer.subarray(8).equals(TRAILER_MAGIC)) return { ok: false };
+    const footOff = Number(trailer.readBigUInt64LE(0));
+    const trailerAt = size - TRAILER_SIZE;
+    if (footOff < dataStart || footOff + FOOTER_HEADER_SIZE > trailerAt) return { ok: false, damage: { what: 'trailer points outside the file', offset: trailerAt } };
+    const fh = this.readAt(footOff, FOOTER_HEADER_SIZE, 'truncated footer');
+    const len = fh.readUInt32LE(4);
+    if (fh.readUInt32LE(0) !== FOOTER_MAGIC || len > LIMITS.footerBytes || footOff + FOOTER_HEADER_SIZE + len !== trailerAt)
+      return { ok: false, damage: { what: 'bad footer header', offset: footOff } };
+    const body = this.readAt(footOff + FOOTER_HEADER_SIZE, len, 'truncated footer');
+    if ((zlib.crc32(body) >>> 0) !== fh.readUInt32LE(8)) return { ok: false, damage: { what: 'footer checksum mismatch', offset: footOff } };
+    let f: Record<string, unknown>;
+    try {
+      f = pb.Footer.decode(body) as unknown as Record<string, unknown>;
+    } catch {
+      return { ok: false, damage: { what: 'footer does not decode', offset: footOff } };
+    }
+    const chunks: ChunkInfo[] = [];
+    let expectSeq = 0;
+    let expectOff = dataStart;
+    for (const raw of f.chunks as Record<string, unknown>[]) {
+      const c: ChunkInfo = {
+        offset: Number(raw.offset),
+        firstSeq: Number(raw.firstSeq),
+        count: raw.count as number,
+        storedLength: raw.storedLength as number,
+        digests: ((raw.digests as Record<string, unknown>[]) ?? []).map((d) => ({ stream: d.stream as string, count: Number(d.count), digest: d.digest as Uint8Array })),
+      };
+      if (Object.hasOwn(raw, 'firstTimeNs')) c.firstTimeNs = Number(raw.firstTimeNs);
+      if (Object.hasOwn(raw, 'maxTimeNs')) c.maxTimeNs = Number(raw.maxTimeNs);
+      if (c.offset !== expectOff || c.firstSeq !== expectSeq || c.count > LIMITS.chunkEvents || c.storedLength > LIMITS.chunkStoredBytes)
+        return { ok: false, damage: { what: 'footer index does not match the chunks', offset: footOff } };
+      expectSeq += c.count;
+      expectOff += CHUNK_HEADER_SIZE + c.storedLength;
+      chunks.push(c);
+    }
+    if (expectOff !== footOff || Number(f.eventCount) !== expectSeq) return { ok: false, damage: { what: 'footer index does not match the chunks', offset: footOff } };
+    const info: FooterInfo = {
+      droppedEvents: Number(f.droppedEvents),
+      unknownMessages: Number(f.unknownMessages),
+      digestProfile: f.digestProfile as string,
+      endNotes: { ...((f.endNotes as Record<string, string>) ?? {}) },
+    };
+    if (f.endTimeNs) info.endTimeNs = Number(f.endTimeNs);
+    return { ok: true, chunks, info };
+  }
+
+  private scanChunks(start: number, size: number): { chunks: ChunkInfo[]; damage?: Damage } {
+    const chunks: ChunkInfo[] = [];
+    let off = start;
+    let seq = 0;
+    while (off < size) {
+      if (size - off < CHUNK_HEADER_SIZE) {
+        if (size - off >= 4 && this.readAt(off, 4, 'truncated').readUInt32LE(0) === FOOTER_MAGIC) return { chunks, damage: { what: 'truncated in the footer', offset: off } };
+        return { chunks, damage: { what: 'truncated in a chunk header', offset: off } };
+      }
+      const hb = this.readAt(off, CHUNK_HEADER_SIZE, 'truncated in a chunk header');
+      const h = decodeChunkHeader(hb);
+      if (!h) {
+        if (hb.readUInt32LE(0) === FOOTER_MAGIC) return { chunks, damage: { what: 'damaged footer', offset: off } };
+        return { chunks, damage: { what: 'bad chunk header', offset: off } };
+      }
+      if (h.storedLength > LIMITS.chunkStoredBytes || h.rawLength > LIMITS.chunkRawBytes || h.count > LIMITS.chunkEvents || h.count === 0)
+        return { chunks, damage: { what: 'chunk header has impossible lengths', offset: off } };
+      if (h.firstSeq !== seq) return { chunks, damage: { what: `chunk out of sequence (starts at event ${h.firstSeq}, expected ${seq})`, offset: off } };
+      if (off + CHUNK_HEADER_SIZE + h.storedLength > size) return { chunks, damage: { what: 'truncated in the middle of a chunk', offset: off } };
+      const stored = this.readAt(off + CHUNK_HEADER_SIZE, h.storedLength, 'truncated in the middle of a chunk');
+      if ((zlib.crc32(stored, zlib.crc32(hb.subarray(0, 40))) >>> 0) !== h.crc) return { chunks, damage: { what: 'chunk checksum mismatch', offset: off } };
+      const c: ChunkInfo = { offset: off, firstSeq: h.firstSeq, count: h.count, storedLength: h.storedLength, digests: [] };
+      if (h.firstTimeNs !== NO_TIME) c.firstTimeNs = Number(h.firstTimeNs);
+      if (h.maxTimeNs !== NO_TIME) c.maxTimeNs = Number(h.maxTimeNs);
+      chunks.push(c);
+      seq += h.count;
+      off += CHUNK_HEADER_SIZE + h.storedLength;
+    }
+    return { chunks, damage: { what: 'no footer (the recording did not finish); readable up to the last whole chunk', offset: size } };
+  }
+
+  private decodeChunk(buf: Buffer, c: ChunkInfo): TraceEvent[] {
+    const h = decodeChunkHeader(buf);
+    if (!h) throw this.corrupt('bad chunk header', c.offset);
+    if (h.storedLength !== c.storedLength || h.count !== c.count || h.firstSeq !== c.firstSeq) throw this.corrupt('chunk header does not match the index', c.offset);
+    if (h.rawLength > LIMITS.chunkRawBytes) throw this.corrupt('chunk header has impossible lengths', c.offset);
+    const stored = buf.subarray(CHUNK_HEADER_SIZE);
+    if ((zlib.crc32(stored, zlib.crc32(buf.subarray(0, 40))) >>> 0) !== h.crc) throw this.corrupt('chunk checksum mismatch', c.offset);
+    let raw: Buffer;
+    try {
+      raw = decompress(stored, h.codec, h.rawLength);
+    } catch {
+      throw this.corrupt('chunk does not decompress', c.offset);
+    }
+    if (raw.length !== h.rawLength) throw this.corrupt('chunk decompresses to the wrong length', c.offset);
+    const r = protobuf.Reader.create(raw);
+    const out: TraceEvent[] = new Array(h.count);
+    try {
+      for (let i = 0; i < h.count; i++) {
+        const ev = readEvent(r);
+        if (ev.seq !== h.firstSeq + i) throw new Error('sequence');
+        out[i] = ev;
+      }
+    } catch {
+      throw this.corrupt('chunk events do not decode', c.offset);
+    }
+    if (r.pos !== r.len) throw this.corrupt('chunk has trailing bytes', c.offset);
+    return out;
+  }
+}
+
+function decompress(stored: Buffer, codec: number, rawLength: number): Buffer {
+  const maxOutputLength = Math.max(1, rawLength);
+  switch (codec) {
+    case Codec.none:
+      return stored;
+    case Codec.deflateRaw:
+      return zlib.inflateRawSync(stored, { maxOutputLength });
+    case Codec.gzip:
+      return zlib.gunzipSync(stored, { maxOutputLength });
+    case Codec.brotli:
+      return zlib.brotliDecompressSync(stored, { maxOutputLength });
+    default:
+      throw new Error(`unknown codec ${codec}`);
+  }
+}

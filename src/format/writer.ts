@@ -1,0 +1,251 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import protobuf from 'protobufjs';
+import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
+import { fileError } from '../util/errors.js';
+import { headerToWire, writeEvent } from './eventcodec.js';
+import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
+import { pb } from './proto.js';
+
+/** Running digest of one normalized stream, as stored per chunk in the index. */
+export interface StreamDigest {
+  stream: string;
+  count: number;
+  digest: Uint8Array;
+}
+
+/** Sees every event as it is written and supplies per-chunk stream digests (compare/ provides one). */
+export interface ChunkAnnotator {
+  readonly profile: string;
+  observe(ev: TraceEvent): void;
+  digests(): StreamDigest[];
+}
+
+/** Options of TraceWriter.create. */
+export interface WriterOptions {
+  /** Close a chunk after this many events (default 4096). */
+  chunkEvents?: number;
+  /** Close a chunk once its uncompressed block reaches this many bytes (default 1 MiB). */
+  chunkBytes?: number;
+  codec?: CodecId;
+  /** zlib level or brotli quality. */
+  level?: number;
+  /** Write to a temporary name and rename on close (for derived files); a recording writes in place. */
+  atomic?: boolean;
+  annotator?: ChunkAnnotator;
+}
+
+/** What close() stores in the footer besides the index. */
+export interface FooterExtras {
+  droppedEvents?: number;
+  unknownMessages?: number;
+  endNotes?: Record<string, string>;
+  endTimeNs?: number;
+}
+
+interface ChunkEntry {
+  firstSeq: number;
+  count: number;
+  offset: number;
+  firstTimeNs: bigint;
+  maxTimeNs: bigint;
+  storedLength: number;
+  digests: StreamDigest[];
+}
+
+/** Default chunking and compression, chosen by bench/format-codec.js. */
+export const DEFAULT_WRITER_OPTIONS = { chunkEvents: 4096, chunkBytes: 1 << 20, codec: Codec.deflateRaw as CodecId, level: 6 };
+
+/**
+ * Streams events into a .ptrace file: chunks of compressed events, each written as soon as it is full,
+ * then a footer with the chunk index on close(). A file whose writer never closed is readable up to
+ * its last whole chunk. Files are created with mode 0600.
+ */
+export class TraceWriter {
+  private fd: number;
+  private offset = 0;
+  private seq = 0;
+  private block = protobuf.Writer.create();
+  private blockCount = 0;
+  private blockFirstSeq = 0;
+  private blockFirstTime = NO_TIME;
+  private blockMaxTime = NO_TIME;
+  private chunks: ChunkEntry[] = [];
+  private closed = false;
+  private readonly opts: Required<Omit<WriterOptions, 'annotator'>> & { annotator?: ChunkAnnotator };
+  private readonly tmpPath: string | undefined;
+
+  private constructor(
+    readonly path: string,
+    header: TraceHeader,
+    options: WriterOptions,
+  ) {
+    this.opts = { ...DEFAULT_WRITER_OPTIONS, atomic: false, ...options };
+    this.tmpPath = this.opts.atomic ? path.replace(/([^/]*)$/, `.$1.${process.pid}.tmp`) : undefined;
+    const target = this.tmpPath ?? path;
+    try {
+      this.fd = fs.openSync(target, 'w', 0o600);
+      fs.fchmodSync(this.fd, 0o600);
+    } catch (err) {
+      fileError(err, path);
+    }
+    const hdr = Buffer.from(pb.Header.encode(headerToWire({ ...header, formatVersion: FORMAT_VERSION }) as unknown as protobuf.Message).finish());
+    const pre = Buffer.alloc(20);
+    FILE_MAGIC.copy(pre, 0);
+    pre.writeUInt32LE(FORMAT_VERSION, 8);
+    pre.writeUInt32LE(hdr.length, 12);
+    pre.writeUInt32LE(zlib.crc32(hdr) >>> 0, 16);
+    this.write(Buffer.concat([pre, hdr]));
+  }
+
+  /** Creates (truncates) `file` and writes the header. Throws BadInputError on file-system errors. */
+  static create(file: string, header: TraceHeader, options: WriterOptions = {}): TraceWriter {
+    return new TraceWriter(file, header, options);
+  }
+
+  /** Number of events appended so far (the next event's seq). */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Bytes written to the file so far. */
+  get bytesWritten(): number {
+    return this.offset;
+  }
+
+  /** Appends one event, assigning it the next sequence number, which is returned. */
+  append(ev: NewEvent): number {
+    const seq = this.seq++;
+    if (this.blockCount === 0) this.blockFirstSeq = seq;
+    writeEvent(ev, seq, this.block);
+    if (ev.timeNs !== undefined) {
+      const t = BigInt(Math.trunc(ev.timeNs));
+      if (this.blockFirstTime === NO_TIME) this.blockFirstTime = t;
+      if (this.blockMaxTime === NO_TIME || t > this.blockMaxTime) this.blockMaxTime = t;
+    }
+    this.blockCount++;
+    if (this.opts.annotator) this.opts.annotator.observe({ ...ev, seq } as TraceEvent);
+    if (this.blockCount >= this.opts.chunkEvents || this.block.len >= this.opts.chunkBytes) this.flush();
+    return seq;
+  }
+
+  /** Writes the events appended so far as a chunk (a no-op when there are none). */
+  flush(): void {
+    if (this.blockCount === 0) return;
+    const raw = this.block.finish();
+    const stored = compress(raw, this.opts.codec, this.opts.level);
+    const head = encodeChunkHeader({
+      storedLength: stored.length,
+      rawLength: raw.length,
+      count: this.blockCount,
+      firstSeq: this.blockFirstSeq,
+      firstTimeNs: this.blockFirstTime,
+      maxTimeNs: this.blockMaxTime,
+      crc: 0,
+      codec: this.opts.codec,
+    });
+    const crc = zlib.crc32(stored, zlib.crc32(head.subarray(0, 40)));
+    head.writeUInt32LE(crc >>> 0, 40);
+    const entry: ChunkEntry = {
+      firstSeq: this.blockFirstSeq,
+      count: this.blockCount,
+      offset: this.offset,
+      firstTimeNs: this.blockFirstTime,
+      maxTimeNs: this.blockMaxTime,
+      storedLength: stored.length,
+      digests: this.opts.annotator ? this.opts.annotator.digests() : [],
+    };
+    this.write(Buffer.concat([head, stored]));
+    this.chunks.push(entry);
+    this.block = protobuf.Writer.create();
+    this.blockCount = 0;
+    this.blockFirstTime = NO_TIME;
+    this.blockMaxTime = NO_TIME;
+  }
+
+  /** Flushes, writes the footer and trailer, closes the file (and renames it into place when atomic). */
+  close(extras: FooterExtras = {}): void {
+    if (this.closed) return;
+    this.flush();
+    const footer = Buffer.from(
+      pb.Footer.encode({
+        chunks: this.chunks.map((c) => ({
+          firstSeq: c.firstSeq,
+          count: c.count,
+          offset: c.offset,
+          firstTimeNs: c.firstTimeNs === NO_TIME ? undefined : c.firstTimeNs,
+          maxTimeNs: c.maxTimeNs === NO_TIME ? undefined : c.maxTimeNs,
+          storedLength: c.storedLength,
+          digests: c.digests,
+        })),
+        eventCount: this.seq,
+        droppedEvents: extras.droppedEvents ?? 0,
+        unknownMessages: extras.unknownMessages ?? 0,
+        digestProfile: this.opts.annotator?.profile ?? '',
+        endNotes: extras.endNotes ?? {},
+        endTimeNs: extras.endTimeNs ?? 0,
+      } as unknown as protobuf.Message).finish(),
+    );
+    const fh = Buffer.alloc(FOOTER_HEADER_SIZE);
+    fh.writeUInt32LE(FOOTER_MAGIC, 0);
+    fh.writeUInt32LE(footer.length, 4);
+    fh.writeUInt32LE(zlib.crc32(footer) >>> 0, 8);
+    const trailer = Buffer.alloc(TRAILER_SIZE);
+    trailer.writeBigUInt64LE(BigInt(this.offset), 0);
+    TRAILER_MAGIC.copy(trailer, 8);
+    this.write(Buffer.concat([fh, footer, trailer]));
+    this.closed = true;
+    try {
+      fs.fsyncSync(this.fd);
+    } catch {
+      /* fsync is best effort on pipes and odd file systems */
+    }
+    fs.closeSync(this.fd);
+    if (this.tmpPath) {
+      try {
+        fs.renameSync(this.tmpPath, this.path);
+      } catch (err) {
+        fileError(err, this.path);
+      }
+    }
+  }
+
+  /** Closes without a footer; an atomic writer removes its temporary file, a recording keeps what it wrote. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    if (this.tmpPath) fs.rmSync(this.tmpPath, { force: true });
+  }
+
+  private write(buf: Buffer): void {
+    let done = 0;
+    try {
+      while (done < buf.length) done += fs.writeSync(this.fd, buf, done, buf.length - done, this.offset + done);
+    } catch (err) {
+      fileError(err, this.path);
+    }
+    this.offset += buf.length;
+  }
+}
+
+/** Compresses one chunk block with the given codec. */
+export function compress(raw: Uint8Array, codec: number, level: number): Buffer {
+  switch (codec) {
+    case Codec.none:
+      return Buffer.from(raw);
+    case Codec.deflateRaw:
+      return zlib.deflateRawSync(raw, { level });
+    case Codec.gzip:
+      return zlib.gzipSync(raw, { level });
+    case Codec.brotli:
+      return zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+    default:
+      throw new Error(`unknown codec ${codec}`);
+  }
+}
+

@@ -1,0 +1,3 @@
+export * from './args.js';
+export * from './events.js';
+export * from './tables.js';

@@ -1,0 +1,87 @@
+/** Exit codes used by the CLI entry (the only place that exits). */
+export const ExitCode = {
+  ok: 0,
+  differences: 1,
+  usage: 2,
+  corrupt: 3,
+  environment: 4,
+} as const;
+
+/** Base of every error picotrace reports as one line; `code` is stable, `exitCode` is what the CLI returns. */
+export class PicoError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Wrong arguments or options on the command line (exit 2). */
+export class UsageError extends PicoError {
+  constructor(message: string) {
+    super(message, 'usage', ExitCode.usage);
+  }
+}
+
+/** Input that is not a trace problem but still unusable: a missing file, a malformed log, a bad rules file (exit 2). */
+export class BadInputError extends PicoError {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
+    super(where ? `${where}: ${message}` : message, 'bad-input', ExitCode.usage);
+  }
+}
+
+/** A trace file that is damaged or not a trace at all (exit 3); `offset` is where the damage starts. */
+export class CorruptTraceError extends PicoError {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+    readonly offset: number,
+  ) {
+    super(`${file}: ${what} at offset ${offset}`, 'corrupt-trace', ExitCode.corrupt);
+  }
+}
+
+/** A trace written by a newer picotrace, or with features this reader lacks (exit 3). */
+export class UnsupportedTraceError extends PicoError {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`, 'unsupported-trace', ExitCode.corrupt);
+  }
+}
+
+/** The capture environment cannot record: tool missing, ptrace refused, runtime cannot start (exit 4). */
+export class CaptureEnvError extends PicoError {
+  constructor(
+    message: string,
+    readonly advice?: string,
+  ) {
+    super(advice ? `${message}; ${advice}` : message, 'capture-env', ExitCode.environment);
+  }
+}
+
+/** Turns a Node system error on `file` (ENOENT, EISDIR, EACCES, ENOSPC ...) into a one-line BadInputError; re-throws anything else. */
+export function fileError(err: unknown, file: string): never {
+  const e = err as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'is a directory, not a file',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on device',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a path component is not a directory',
+    EMFILE: 'too many open files',
+    EFBIG: 'file too large',
+    EDQUOT: 'disk quota exceeded',
+  };
+  if (e && typeof e.code === 'string' && known[e.code]) throw new BadInputError(known[e.code], file);
+  throw err;
+}
