@@ -1,0 +1,36 @@
+import type { ChunkAnnotator } from '../format/index.js';
+
+/** What `picotrace record` asks a backend to do. */
+export interface RecordOptions {
+  /** The command to run: program and arguments. Empty when a bundle gives the command. */
+  argv: string[];
+  /** Trace file to write (created with mode 0600). */
+  output: string;
+  /** Bytes of each input/output buffer to keep. */
+  bufferSize: number;
+  /** Store the environment in the header and exec events. */
+  env: boolean;
+  /** Backend-specific source ("monitor", "strace-log" for gvisor). */
+  source?: string;
+  /** An OCI bundle directory to run instead of argv. */
+  bundle?: string;
+  /** Working directory of the traced program (default: the current one). */
+  cwd?: string;
+  /** Per-chunk stream digests for bisect, supplied by compare/. */
+  annotator?: ChunkAnnotator;
+  /** Progress and warnings go here (stderr by default); quiet when undefined. */
+  log?: (line: string) => void;
+}
+
+/** What a finished recording reports. */
+export interface RecordResult {
+  /** The traced program's exit status the way a shell reports it (128+N when killed by signal N). */
+  exitCode: number;
+  events: number;
+  /** Events the source reported lost. */
+  dropped: number;
+  warnings: string[];
+}
+
+/** A way to record: runs the program and writes the trace. Throws CaptureEnvError when it cannot start. */
+export type Backend = (opts: RecordOptions) => Promise<RecordResult>;
