@@ -67,7 +67,7 @@ export function writeEvent(ev: NewEvent, seq: number, w: protobuf.Writer): void 
 
 const EMPTY_ARGS: ArgValue[] = [];
 
-/** A call read from a trace: decoded arguments are unpacked on first access. */
+/** A call read from a trace: decoded arguments are unpacked on first access of `args` (an own, enumerable accessor, so spreads and JSON see them). */
 class StoredCall implements CallEvent {
   readonly kind = 'call' as const;
   seq: number;
@@ -84,8 +84,22 @@ class StoredCall implements CallEvent {
   retAnnotation?: string;
   buffers: CallBuffer[];
   arch?: string;
-  private packed: Uint8Array | undefined;
-  private decoded: ArgValue[] | undefined;
+  declare args: ArgValue[];
+  #packed: Uint8Array | undefined;
+  #decoded: ArgValue[] | undefined;
+
+  static readonly argsAccessor: PropertyDescriptor = {
+    get(this: StoredCall): ArgValue[] {
+      if (this.#decoded === undefined) this.#decoded = this.#packed ? decodeArgs(this.#packed) : EMPTY_ARGS;
+      return this.#decoded;
+    },
+    set(this: StoredCall, v: ArgValue[]) {
+      this.#decoded = v;
+      this.#packed = undefined;
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   constructor(e: Obj, c: Obj) {
     this.seq = e.seq as number;
@@ -95,6 +109,7 @@ class StoredCall implements CallEvent {
     this.name = c.name as string;
     this.sysno = Object.hasOwn(c, 'sysno') ? (c.sysno as number) : -1;
     this.rawArgs = c.rawArgs as Int64[];
+    Object.defineProperty(this, 'args', StoredCall.argsAccessor);
     this.retval = c.retval as Int64;
     this.errno = c.errno as number;
     if (Object.hasOwn(c, 'durationNs')) this.durationNs = Number(c.durationNs);
@@ -104,21 +119,7 @@ class StoredCall implements CallEvent {
     this.buffers = bufs.length === 0 ? [] : bufs.map(bufferFromWire);
     if (c.arch) this.arch = c.arch as string;
     const a = c.args as Uint8Array;
-    this.packed = a.length ? a : undefined;
-  }
-
-  get args(): ArgValue[] {
-    if (this.decoded === undefined) this.decoded = this.packed ? decodeArgs(this.packed) : EMPTY_ARGS;
-    return this.decoded;
-  }
-
-  set args(v: ArgValue[]) {
-    this.decoded = v;
-    this.packed = undefined;
-  }
-
-  toJSON(): Obj {
-    return { ...this, args: this.args, packed: undefined, decoded: undefined };
+    this.#packed = a.length ? a : undefined;
   }
 }
 
