@@ -363,7 +363,10 @@ export class TraceReader {
       const hb = this.readAt(off, CHUNK_HEADER_SIZE, 'truncated in a chunk header');
       const h = decodeChunkHeader(hb);
       if (!h) {
-        if (hb.readUInt32LE(0) === FOOTER_MAGIC) return { chunks, damage: { what: 'damaged footer', offset: off } };
+        if (hb.readUInt32LE(0) === FOOTER_MAGIC) {
+          const cut = off + FOOTER_HEADER_SIZE + hb.readUInt32LE(4) + TRAILER_SIZE > size;
+          return { chunks, damage: { what: cut ? 'truncated in the footer' : 'damaged footer', offset: off } };
+        }
         return { chunks, damage: { what: 'bad chunk header', offset: off } };
       }
       if (h.storedLength > LIMITS.chunkStoredBytes || h.rawLength > LIMITS.chunkRawBytes || h.count > LIMITS.chunkEvents || h.count === 0)

@@ -2,9 +2,10 @@ import type { TraceEvent } from '../model/index.js';
 import { errnoName } from '../model/index.js';
 
 /** JSON.stringify replacer used for every JSON output: bigints as decimal strings, bytes as hex strings. */
-export function jsonReplacer(_k: string, v: unknown): unknown {
+export function jsonReplacer(this: unknown, k: string, v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString();
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  const raw = (this as Record<string, unknown>)[k];
+  if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
   return v;
 }
 
