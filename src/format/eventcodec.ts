@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import type { ArgValue, CallBuffer, CallEvent, EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
 import { decodeArg, decodeArgs, encodeArg, encodeArgs } from './argcodec.js';
+import { decodeCallFields, WireCursor, WireError, type CallFields } from './fastdecode.js';
 import { pb } from './proto.js';
 
 type Obj = Record<string, unknown>;
@@ -69,105 +70,150 @@ const EMPTY_ARGS: ArgValue[] = [];
 
 /** A call read from a trace: decoded arguments are unpacked on first access of `args` (an own, enumerable accessor, so spreads and JSON see them). */
 class StoredCall implements CallEvent {
-  readonly kind = 'call' as const;
-  seq: number;
-  pid: number;
-  tid: number;
-  timeNs?: number;
-  name: string;
-  sysno: number;
-  rawArgs: Int64[];
-  retval: Int64;
-  errno: number;
-  durationNs?: number;
-  flags: number;
-  retAnnotation?: string;
-  buffers: CallBuffer[];
-  arch?: string;
+  declare readonly kind: 'call';
+  declare seq: number;
+  declare pid: number;
+  declare tid: number;
+  declare timeNs?: number;
+  declare name: string;
+  declare sysno: number;
+  declare rawArgs: Int64[];
   declare args: ArgValue[];
-  #packed: Uint8Array | undefined;
+  declare retval: Int64;
+  declare errno: number;
+  declare durationNs?: number;
+  declare flags: number;
+  declare retAnnotation?: string;
+  declare buffers: CallBuffer[];
+  declare arch?: string;
+  #buf: Buffer | undefined;
+  #start = 0;
+  #end = 0;
   #decoded: ArgValue[] | undefined;
 
   static readonly argsAccessor: PropertyDescriptor = {
     get(this: StoredCall): ArgValue[] {
-      if (this.#decoded === undefined) this.#decoded = this.#packed ? decodeArgs(this.#packed) : EMPTY_ARGS;
+      if (this.#decoded === undefined) this.#decoded = this.#buf ? decodeArgs(this.#buf.subarray(this.#start, this.#end)) : EMPTY_ARGS;
       return this.#decoded;
     },
     set(this: StoredCall, v: ArgValue[]) {
       this.#decoded = v;
-      this.#packed = undefined;
+      this.#buf = undefined;
     },
     enumerable: true,
     configurable: true,
   };
 
-  constructor(e: Obj, c: Obj) {
-    this.seq = e.seq as number;
-    this.pid = e.pid as number;
-    this.tid = e.tid as number;
-    if (Object.hasOwn(e, 'timeNs')) this.timeNs = Number(e.timeNs);
-    this.name = c.name as string;
-    this.sysno = Object.hasOwn(c, 'sysno') ? (c.sysno as number) : -1;
-    this.rawArgs = c.rawArgs as Int64[];
+  constructor(seq: number, pid: number, tid: number, timeNs: number | undefined, c: CallFields, buf: Buffer) {
+    (this as { kind: string }).kind = 'call';
+    this.seq = seq;
+    this.pid = pid;
+    this.tid = tid;
+    this.timeNs = timeNs;
+    this.name = c.name;
+    this.sysno = c.sysno;
+    this.rawArgs = c.rawArgs;
     Object.defineProperty(this, 'args', StoredCall.argsAccessor);
-    this.retval = c.retval as Int64;
-    this.errno = c.errno as number;
-    if (Object.hasOwn(c, 'durationNs')) this.durationNs = Number(c.durationNs);
-    this.flags = c.flags as number;
-    if (c.retAnnotation) this.retAnnotation = c.retAnnotation as string;
-    const bufs = c.buffers as Obj[];
-    this.buffers = bufs.length === 0 ? [] : bufs.map(bufferFromWire);
-    if (c.arch) this.arch = c.arch as string;
-    const a = c.args as Uint8Array;
-    this.#packed = a.length ? a : undefined;
+    this.retval = c.retval;
+    this.errno = c.errno;
+    this.durationNs = c.durationNs;
+    this.flags = c.flags;
+    this.retAnnotation = c.retAnnotation;
+    this.buffers = c.buffers;
+    this.arch = c.arch;
+    if (c.argsEnd > c.argsStart) {
+      this.#buf = buf;
+      this.#start = c.argsStart;
+      this.#end = c.argsEnd;
+    }
   }
 }
 
-function bufferFromWire(b: Obj): CallBuffer {
-  const out: CallBuffer = {
-    argIndex: b.argIndex as number,
-    out: b.out as boolean,
-    data: b.data as Uint8Array,
-    fullLength: Number(b.fullLength),
-    truncated: b.truncated as boolean,
-    element: b.element as number,
-  };
-  if (!Object.hasOwn(b, 'element')) out.element = -1;
-  const d = b.digest as Uint8Array;
-  if (d && d.length) out.digest = d;
-  return out;
-}
-
-/** Reads one length-delimited event from a protobuf reader; throws on malformed bytes. */
-export function readEvent(r: protobuf.Reader): TraceEvent {
-  const e = pb.Event.decodeDelimited(r) as unknown as Obj;
-  if (e.call) return new StoredCall(e, e.call as Obj);
-  const base = { seq: e.seq as number, pid: e.pid as number, tid: e.tid as number } as { seq: number; pid: number; tid: number; timeNs?: number };
-  if (Object.hasOwn(e, 'timeNs')) base.timeNs = Number(e.timeNs);
-  if (e.start) {
-    const s = e.start as Obj;
-    return { ...base, kind: 'start', parentPid: s.parentPid as number, isThread: s.isThread as boolean, cloneFlags: s.cloneFlags as Int64, isRoot: s.isRoot as boolean };
+/** Reads one length-delimited event at the cursor; throws WireError (or a protobufjs error) on malformed bytes. */
+export function readEvent(cur: WireCursor): TraceEvent {
+  const end = cur.span();
+  const outerEnd = cur.end;
+  cur.end = end;
+  let seq = 0;
+  let pid = 0;
+  let tid = 0;
+  let timeNs: number | undefined;
+  let body: TraceEvent | undefined;
+  let bodyTag = 0;
+  let bodyStart = 0;
+  let bodyEnd = 0;
+  while (cur.pos < end) {
+    const tag = cur.u32();
+    switch (tag) {
+      case (1 << 3) | 0:
+        seq = Number(cur.varint64());
+        break;
+      case (2 << 3) | 0:
+        pid = cur.i32();
+        break;
+      case (3 << 3) | 0:
+        tid = cur.i32();
+        break;
+      case (4 << 3) | 0:
+        timeNs = Number(cur.sint64());
+        break;
+      case (10 << 3) | 2: {
+        const e = cur.span();
+        bodyTag = 10;
+        bodyStart = cur.pos;
+        bodyEnd = e;
+        cur.pos = e;
+        break;
+      }
+      default:
+        if (tag >>> 3 >= 11 && tag >>> 3 <= 15 && (tag & 7) === 2) {
+          const e = cur.span();
+          bodyTag = tag >>> 3;
+          bodyStart = cur.pos;
+          bodyEnd = e;
+          cur.pos = e;
+        } else cur.skip(tag & 7);
+    }
   }
-  if (e.exec) {
-    const x = e.exec as Obj;
-    return { ...base, kind: 'exec', path: x.path as string, argv: x.argv as string[], env: envFromWire(x.env as Obj[]), oldPid: x.oldPid as number };
+  if (cur.pos !== end) throw new WireError('event overruns its length');
+  cur.end = outerEnd;
+  if (bodyTag === 10) {
+    const save = cur.pos;
+    cur.pos = bodyStart;
+    body = new StoredCall(seq, pid, tid, timeNs, decodeCallFields(cur, bodyEnd), cur.buf);
+    cur.pos = save;
+    return body;
   }
-  if (e.signal) {
-    const s = e.signal as Obj;
-    const info = s.info as Uint8Array;
-    const ev: TraceEvent = { ...base, kind: 'signal', signo: s.signo as number, name: s.name as string };
-    if (info && info.length) ev.info = decodeArg(info);
-    return ev;
+  const base: { seq: number; pid: number; tid: number; timeNs?: number } = { seq, pid, tid };
+  if (timeNs !== undefined) base.timeNs = timeNs;
+  const bytes = cur.buf.subarray(bodyStart, bodyEnd);
+  switch (bodyTag) {
+    case 11: {
+      const s = pb.ProcessStart.decode(bytes) as unknown as Obj;
+      return { ...base, kind: 'start', parentPid: s.parentPid as number, isThread: s.isThread as boolean, cloneFlags: s.cloneFlags as Int64, isRoot: s.isRoot as boolean };
+    }
+    case 12: {
+      const x = pb.Exec.decode(bytes) as unknown as Obj;
+      return { ...base, kind: 'exec', path: x.path as string, argv: x.argv as string[], env: envFromWire(x.env as Obj[]), oldPid: x.oldPid as number };
+    }
+    case 13: {
+      const s = pb.Signal.decode(bytes) as unknown as Obj;
+      const info = s.info as Uint8Array;
+      const ev: TraceEvent = { ...base, kind: 'signal', signo: s.signo as number, name: s.name as string };
+      if (info && info.length) ev.info = decodeArg(info);
+      return ev;
+    }
+    case 14: {
+      const x = pb.Exit.decode(bytes) as unknown as Obj;
+      return { ...base, kind: 'exit', status: x.status as number, signal: x.signal as number, coreDumped: x.coreDumped as boolean, threadOnly: x.threadOnly as boolean };
+    }
+    case 15: {
+      const u = pb.Unparsed.decode(bytes) as unknown as Obj;
+      return { ...base, kind: 'unparsed', source: u.source as string, line: Number(u.line), text: u.text as string, reason: u.reason as string };
+    }
+    default:
+      throw new WireError('event has no body');
   }
-  if (e.exit) {
-    const x = e.exit as Obj;
-    return { ...base, kind: 'exit', status: x.status as number, signal: x.signal as number, coreDumped: x.coreDumped as boolean, threadOnly: x.threadOnly as boolean };
-  }
-  if (e.unparsed) {
-    const u = e.unparsed as Obj;
-    return { ...base, kind: 'unparsed', source: u.source as string, line: Number(u.line), text: u.text as string, reason: u.reason as string };
-  }
-  throw new Error('event has no body');
 }
 
 /** Converts header fields to the wire object for pb.Header. */

@@ -47,6 +47,11 @@ export const pb = {
   Header: root.lookupType('picotrace.v1.Header'),
   Event: root.lookupType('picotrace.v1.Event'),
   Footer: root.lookupType('picotrace.v1.Footer'),
+  ProcessStart: root.lookupType('picotrace.v1.ProcessStart'),
+  Exec: root.lookupType('picotrace.v1.Exec'),
+  Signal: root.lookupType('picotrace.v1.Signal'),
+  Exit: root.lookupType('picotrace.v1.Exit'),
+  Unparsed: root.lookupType('picotrace.v1.Unparsed'),
 };
 
 /** Path of the schema file, for messages that point readers at it. */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import protobuf from 'protobufjs';
 import type { TraceEvent, TraceHeader } from '../model/index.js';
 import { CorruptTraceError, fileError, UnsupportedTraceError } from '../util/errors.js';
 import { headerFromWire, readEvent } from './eventcodec.js';
+import { WireCursor, WireError } from './fastdecode.js';
 import {
   CHUNK_HEADER_SIZE,
   Codec,
@@ -399,18 +399,19 @@ export class TraceReader {
       throw this.corrupt('chunk does not decompress', c.offset);
     }
     if (raw.length !== h.rawLength) throw this.corrupt('chunk decompresses to the wrong length', c.offset);
-    const r = protobuf.Reader.create(raw);
+    const cur = new WireCursor(raw, 0, raw.length);
     const out: TraceEvent[] = new Array(h.count);
     try {
       for (let i = 0; i < h.count; i++) {
-        const ev = readEvent(r);
-        if (ev.seq !== h.firstSeq + i) throw new Error('sequence');
+        const ev = readEvent(cur);
+        if (ev.seq !== h.firstSeq + i) throw new WireError('sequence');
         out[i] = ev;
       }
-    } catch {
-      throw this.corrupt('chunk events do not decode', c.offset);
+    } catch (err) {
+      if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);
+      throw err;
     }
-    if (r.pos !== r.len) throw this.corrupt('chunk has trailing bytes', c.offset);
+    if (cur.pos !== raw.length) throw this.corrupt('chunk has trailing bytes', c.offset);
     return out;
   }
 }
