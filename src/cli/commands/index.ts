@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { registerInfo } from './info.js';
 import { registerDump } from './dump.js';
+import { registerScrub } from './scrub.js';
+import { registerStats } from './stats.js';
+import { registerExport } from './export.js';
 
 /** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport];

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
+import { TraceReader } from '../../format/index.js';
+import { ExitCode } from '../../util/errors.js';
+import { SafeOutputFile } from '../../util/outfile.js';
+import { setExitCode } from '../main.js';
+import { parseOption } from '../options.js';
+import { startProgress, withProgress } from '../progress.js';
+
+interface ExportCliOptions {
+  format: string;
+  output: string;
+  quiet?: boolean;
+}
+
+const FORMATS = Object.keys(EXPORT_FORMATS) as [ExportFormat, ...ExportFormat[]];
+
+/** `picotrace export FILE --format perfetto|strace|jsonl -o OUT`: the trace in a format other tools read. */
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('convert a trace for other tools: perfetto (Chrome trace-event JSON for ui.perfetto.dev), strace (strace -f -ttt -T text), jsonl')
+    .argument('<file>', 'trace file (.ptrace)')
+    .requiredOption('--format <format>', FORMATS.join(', '))
+    .requiredOption('-o, --output <file>', 'file to write (replaced only once complete)')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (file: string, o: ExportCliOptions) => {
+      const format = parseOption(z.enum(FORMATS, { message: `expected one of ${FORMATS.join(', ')}` }), o.format, '--format');
+      const reader = TraceReader.open(file);
+      let out: SafeOutputFile | undefined;
+      const progress = startProgress({ label: 'export', total: reader.eventCount, quiet: o.quiet });
+      let corrupt = false;
+      try {
+        out = SafeOutputFile.create(o.output, { inputs: [file] });
+        const exporter = EXPORT_FORMATS[format]();
+        await out.write(exporter.begin(reader.header));
+        const events = reader.events({
+          onCorrupt: (e) => {
+            corrupt = true;
+            process.stderr.write(`picotrace: ${e.message} (chunk skipped)\n`);
+          },
+        });
+        for await (const ev of withProgress(events, progress)) {
+          const piece = exporter.event(ev);
+          if (piece) await out.write(piece);
+        }
+        await out.write(exporter.end());
+        await out.commit();
+      } catch (err) {
+        out?.abort();
+        throw err;
+      } finally {
+        progress.finish();
+        reader.close();
+      }
+      const dmg = reader.integrity.damage;
+      if (dmg) {
+        corrupt = true;
+        process.stderr.write(`picotrace: ${file}: ${dmg.what} at offset ${dmg.offset} (exported what was readable)\n`);
+      }
+      if (corrupt) setExitCode(ExitCode.corrupt);
+    });
+}
