@@ -33,19 +33,24 @@ export function reportError(err: unknown): number {
   return 70;
 }
 
-/** The CLI entry: runs one command and exits with its code. Actions return their exit code (or void for 0). */
+/** Runs one command line in this process and returns its exit code (what main() exits with). */
+export async function run(argv: string[]): Promise<number> {
+  pendingCode = ExitCode.ok;
+  try {
+    const program = buildProgram();
+    await program.parseAsync(argv, { from: 'user' });
+    return pendingCode;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** The CLI entry: runs one command and exits with its code. */
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
   });
-  let code: number = ExitCode.ok;
-  try {
-    const program = buildProgram();
-    await program.parseAsync(argv, { from: 'user' });
-    code = exitCodeOf(program);
-  } catch (err) {
-    code = reportError(err);
-  }
+  const code = await run(argv);
   await new Promise<void>((resolve) => (process.stdout.writableLength ? process.stdout.once('drain', () => resolve()) : resolve()));
   process.exit(code);
 }
@@ -55,8 +60,4 @@ let pendingCode: number = ExitCode.ok;
 /** Lets an action state its exit code (1 for differences found, the traced program's status, ...). */
 export function setExitCode(code: number): void {
   pendingCode = code;
-}
-
-function exitCodeOf(_program: Command): number {
-  return pendingCode;
 }
