@@ -1,0 +1,159 @@
+import type { TraceEvent } from '../model/index.js';
+import { reduce } from './reduce.js';
+import { emptyState, type KernelState } from './types.js';
+
+/** Where events come from: TraceReader satisfies this; state/ itself does no I/O. */
+export interface EventSource {
+  readonly eventCount: number;
+  events(opts: { from?: number; to?: number }): Iterable<TraceEvent>;
+}
+
+/** Tuning of a StateIndex. */
+export interface StateIndexOptions {
+  /** Initial spacing of the sparse keyframes (default 4096 events). */
+  interval?: number;
+  /** Most sparse keyframes kept; beyond it the spacing doubles and every other one is dropped (default 2048). */
+  maxKeyframes?: number;
+  /** Spacing of the dense keyframes made around visited events (default 256). */
+  denseInterval?: number;
+  /** Most dense keyframes kept (least recently used dropped; default 512). */
+  maxDense?: number;
+  /** Working directory of the first process (the trace header's cwd). */
+  cwd?: string;
+}
+
+/** Progress of the background pass. */
+export interface IndexProgress {
+  /** Events folded so far by the sequential pass. */
+  done: number;
+  total: number;
+}
+
+/**
+ * The state before any event number, from keyframes: sparse ones every `interval` events made by a
+ * sequential pass that runs in slices (advance()), and dense ones made on demand around the events
+ * visited. The state before N is the nearest keyframe at or below N plus at most the events in between,
+ * and always equals a fold from event 0 (keyframes are an optimization, never a change).
+ * Memory is bounded: both keyframe sets have a maximum count and states share unchanged parts.
+ */
+export class StateIndex {
+  private interval: number;
+  private readonly maxKeyframes: number;
+  private readonly denseInterval: number;
+  private readonly maxDense: number;
+  private sparse: KernelState[];
+  private dense = new Map<number, KernelState>();
+  private passState: KernelState;
+  private cursor: KernelState;
+  /** Events folded (the last call's count) by stateBefore, for benchmarks. */
+  lastFolded = 0;
+
+  constructor(
+    private readonly src: EventSource,
+    opts: StateIndexOptions = {},
+  ) {
+    this.interval = Math.max(1, opts.interval ?? 4096);
+    this.maxKeyframes = Math.max(2, opts.maxKeyframes ?? 2048);
+    this.denseInterval = Math.max(1, opts.denseInterval ?? 256);
+    this.maxDense = Math.max(1, opts.maxDense ?? 512);
+    const s0 = emptyState(opts.cwd ?? '');
+    this.sparse = [s0];
+    this.passState = s0;
+    this.cursor = s0;
+  }
+
+  /** How far the sequential pass has come. */
+  progress(): IndexProgress {
+    return { done: this.passState.seq, total: this.src.eventCount };
+  }
+
+  /** True when the sequential pass has folded every event. */
+  get complete(): boolean {
+    return this.passState.seq >= this.src.eventCount;
+  }
+
+  /** Current spacing of the sparse keyframes. */
+  get keyframeInterval(): number {
+    return this.interval;
+  }
+
+  /** Number of keyframes held (sparse, dense). */
+  keyframeCount(): { sparse: number; dense: number } {
+    return { sparse: this.sparse.length, dense: this.dense.size };
+  }
+
+  /** Folds up to `maxEvents` more events of the sequential pass, recording sparse keyframes; returns the progress. */
+  advance(maxEvents: number): IndexProgress {
+    const from = this.passState.seq;
+    const to = Math.min(this.src.eventCount, from + Math.max(1, maxEvents));
+    let s = this.passState;
+    for (const ev of this.src.events({ from, to })) {
+      s = reduce(s, ev);
+      if (s.seq % this.interval === 0) this.addSparse(s);
+    }
+    this.passState = s;
+    return this.progress();
+  }
+
+  /** The number of events between the nearest known state and the state before `n` (what stateBefore would fold). */
+  distance(n: number): number {
+    return n - this.nearest(this.clamp(n)).seq;
+  }
+
+  /** The state before event `n` (after events 0..n-1); `n` is clamped to [0, eventCount]. */
+  stateBefore(n: number): KernelState {
+    const target = this.clamp(n);
+    let s = this.nearest(target);
+    this.lastFolded = target - s.seq;
+    if (s.seq < target) {
+      for (const ev of this.src.events({ from: s.seq, to: target })) {
+        s = reduce(s, ev);
+        if (s.seq % this.denseInterval === 0) this.addDense(s);
+        if (s.seq % this.interval === 0 && s.seq > this.passState.seq && s.seq / this.interval === this.sparse.length) this.addSparse(s);
+      }
+    }
+    this.cursor = s;
+    return s;
+  }
+
+  /** The state after event `n` (the effect of event n included). */
+  stateAfter(n: number): KernelState {
+    return this.stateBefore(n + 1);
+  }
+
+  private clamp(n: number): number {
+    return Math.max(0, Math.min(this.src.eventCount, Math.trunc(n)));
+  }
+
+  private nearest(target: number): KernelState {
+    let best = this.sparse[Math.min(this.sparse.length - 1, Math.floor(target / this.interval))];
+    if (this.passState.seq <= target && this.passState.seq > best.seq) best = this.passState;
+    if (this.cursor.seq <= target && this.cursor.seq > best.seq) best = this.cursor;
+    const dk = Math.floor(target / this.denseInterval) * this.denseInterval;
+    for (let k = dk; k > best.seq && k >= dk - 4 * this.denseInterval; k -= this.denseInterval) {
+      const hit = this.dense.get(k);
+      if (hit) {
+        this.dense.delete(k);
+        this.dense.set(k, hit);
+        if (hit.seq > best.seq) best = hit;
+        break;
+      }
+    }
+    return best;
+  }
+
+  private addSparse(s: KernelState): void {
+    if (s.seq / this.interval !== this.sparse.length) return;
+    this.sparse.push(s);
+    if (this.sparse.length > this.maxKeyframes) {
+      this.sparse = this.sparse.filter((_, i) => i % 2 === 0);
+      this.interval *= 2;
+    }
+  }
+
+  private addDense(s: KernelState): void {
+    this.dense.delete(s.seq);
+    this.dense.set(s.seq, s);
+    if (this.dense.size > this.maxDense) this.dense.delete(this.dense.keys().next().value as number);
+  }
+}

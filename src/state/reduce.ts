@@ -1,0 +1,64 @@
+import type { CallEvent, TraceEvent } from '../model/index.js';
+import { callName, succeeded } from './accessors.js';
+import { Draft } from './draft.js';
+import { FD_HANDLERS, learnFds, makerHandler } from './fds.js';
+import { MEM_HANDLERS } from './memory.js';
+import { applyExec, applyExit, applyStart, ensureProc, NO_RETURN_CALLS, PROC_HANDLERS } from './process.js';
+import { FD_MAKERS } from './tables.js';
+import type { KernelState, Proc } from './types.js';
+
+type Rule = (d: Draft, p: Proc, ev: CallEvent) => void;
+
+const RULES = new Map<string, Rule>();
+for (const [n, h] of Object.entries(FD_HANDLERS)) RULES.set(n, h);
+for (const n of Object.keys(FD_MAKERS)) RULES.set(n, makerHandler(n) as Rule);
+for (const [n, h] of Object.entries(MEM_HANDLERS)) RULES.set(n, h);
+for (const [n, h] of Object.entries(PROC_HANDLERS)) RULES.set(n, h);
+
+/** Names of the calls the reducer has a rule for; every other call leaves the state alone. */
+export const HANDLED_CALLS: ReadonlySet<string> = new Set(RULES.keys());
+
+function applyCall(d: Draft, ev: CallEvent): void {
+  const name = callName(ev);
+  const p = ensureProc(d, ev.pid, ev.tid, ev.seq);
+  if (p.exit) return;
+  learnFds(d, p, ev);
+  const rule = RULES.get(name);
+  if (!rule) return;
+  const ok = succeeded(ev) || (name === 'close' && ev.errno !== 0) || (NO_RETURN_CALLS.has(name) && name.startsWith('exit'));
+  if (!ok) return;
+  rule(d, d.proc(ev.pid) ?? p, ev);
+}
+
+/**
+ * The state after `ev`: pure and synchronous; `s` is never changed and unchanged parts are shared.
+ * Unknown calls, failed calls and events of unknown kinds leave the state as it was (only `seq` advances).
+ */
+export function reduce(s: KernelState, ev: TraceEvent): KernelState {
+  const d = new Draft(s);
+  switch (ev.kind) {
+    case 'call':
+      applyCall(d, ev);
+      break;
+    case 'start':
+      applyStart(d, ev);
+      break;
+    case 'exec':
+      applyExec(d, ev);
+      break;
+    case 'exit':
+      applyExit(d, ev);
+      break;
+    case 'signal':
+    case 'unparsed':
+      break;
+  }
+  return d.finish(ev.seq + 1);
+}
+
+/** Folds `reduce` over `events` starting from `s`. */
+export function reduceAll(s: KernelState, events: Iterable<TraceEvent>): KernelState {
+  let cur = s;
+  for (const ev of events) cur = reduce(cur, ev);
+  return cur;
+}
