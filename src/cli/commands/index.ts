@@ -4,6 +4,7 @@ import { registerDump } from './dump.js';
 import { registerScrub } from './scrub.js';
 import { registerStats } from './stats.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 
 /** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport];

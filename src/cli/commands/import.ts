@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { importLogs, IMPORT_FORMATS } from '../../import/index.js';
+import { UsageError } from '../../util/errors.js';
+import { parseOption } from '../options.js';
+import { VERSION } from '../version.js';
+
+interface ImportCliOptions {
+  format: string;
+  output?: string;
+  strict?: boolean;
+}
+
+/** `picotrace import [--format F] LOG... -o FILE [--strict]`: text logs (strace, ...) into a trace. */
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('turn text logs (strace output, strace -ff per-process files, ...) into a trace')
+    .argument('<logs...>', 'log files; - reads stdin; strace -ff files (name.PID) go together')
+    .option('-f, --format <format>', `log format: ${[...IMPORT_FORMATS.keys()].join(', ')} or auto`, 'auto')
+    .option('-o, --output <file>', 'trace file to write (.ptrace)')
+    .option('--strict', 'fail at the first line that does not parse instead of keeping it as unparsed')
+    .action((logs: string[], o: ImportCliOptions) => {
+      const formats = ['auto', ...IMPORT_FORMATS.keys()] as [string, ...string[]];
+      const format = parseOption(z.enum(formats), o.format, '--format');
+      if (!o.output) throw new UsageError('import: -o FILE is required');
+      const r = importLogs({ inputs: logs, output: o.output, format, strict: o.strict, writer: VERSION });
+      const s = r.stats;
+      process.stderr.write(`picotrace: imported ${s.lines} lines (${r.format}) into ${r.events} events in ${o.output}; ${s.unparsed} unparsed\n`);
+      for (const sample of s.samples) process.stderr.write(`picotrace:   unparsed ${sample}\n`);
+      if (s.unparsed > s.samples.length) process.stderr.write(`picotrace:   ... and ${s.unparsed - s.samples.length} more unparsed lines\n`);
+    });
+}

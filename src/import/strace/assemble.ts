@@ -1,0 +1,355 @@
+import { argString, CallFlags, errnoNumber, signalNumber, syscallNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
+import { extractBuffers } from './data.js';
+import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
+import { StraceSyntaxError } from './quoted.js';
+import type { CallResult } from './scan.js';
+
+/** Receives every event the parser produces, in order. */
+export type EventSink = (ev: NewEvent) => void;
+
+/** Options of a StraceParser. */
+export interface StraceParserOptions {
+  /** Wall-clock time the header's startTimeNs stands for; line times are made relative to it. */
+  startTimeNs?: bigint;
+  /** Name of the log in unparsed events and messages (a file name, `-`, `strace`). */
+  source?: string;
+  /** Joins a line that ends too early with the following ones (copy-and-paste wrapping). Default true. */
+  joinWrapped?: boolean;
+}
+
+/** Counts of what a parse saw. */
+export interface ParseStats {
+  lines: number;
+  events: number;
+  calls: number;
+  unparsed: number;
+  /** The first few unparsed lines, as `source:line: reason`. */
+  samples: string[];
+}
+
+interface Pending {
+  name: string;
+  argsText: string;
+  timeNs?: number;
+  line: number;
+  source: string;
+}
+
+interface ChildInfo {
+  parentTid: number;
+  isThread: boolean;
+}
+
+const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const EXEC_CALLS = new Set(['execve', 'execveat']);
+const NO_RETURN = new Set(['exit', 'exit_group']);
+const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
+const MAX_JOIN_LINES = 8;
+const MAX_JOIN_CHARS = 1 << 16;
+
+/**
+ * Turns strace output lines into events: pairs `<unfinished ...>` with `<... resumed>` per thread,
+ * tracks which thread belongs to which process, emits start, exec, signal and exit events, and keeps
+ * every line it cannot parse as an unparsed event with its line number. Feed lines in order with
+ * line(); call end() once.
+ */
+export class StraceParser {
+  readonly stats: ParseStats = { lines: 0, events: 0, calls: 0, unparsed: 0, samples: [] };
+  private readonly pending = new Map<number, Pending>();
+  private readonly tgid = new Map<number, number>();
+  private readonly children = new Map<number, ChildInfo>();
+  private readonly live = new Set<number>();
+  private rootTid: number | undefined;
+  private baseSec = 0;
+  private baseNs = 0;
+  private hasBase: boolean;
+  private relNs = 0;
+  private wrapped: { text: string; line: number; source: string; pid?: number; count: number } | undefined;
+  private readonly source: string;
+
+  constructor(
+    private readonly sink: EventSink,
+    private readonly opts: StraceParserOptions = {},
+  ) {
+    this.source = opts.source ?? 'strace';
+    this.hasBase = opts.startTimeNs !== undefined;
+    if (opts.startTimeNs !== undefined) {
+      this.baseSec = Number(opts.startTimeNs / 1000000000n);
+      this.baseNs = Number(opts.startTimeNs % 1000000000n);
+    }
+  }
+
+  /** The first thread seen (the traced program's root process), once known. */
+  get rootPid(): number | undefined {
+    return this.rootTid;
+  }
+
+  /** Feeds one line (without its newline). `pid` applies to lines without a pid prefix (-ff files). */
+  line(text: string, lineNo: number, source = this.source, pid?: number): void {
+    this.stats.lines++;
+    if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    if (this.wrapped) {
+      const w = this.wrapped;
+      if (this.tryJoined(w, text)) return;
+      this.wrapped = undefined;
+      this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+    }
+    if (text.trim() === '') return;
+    let rec: LineRecord;
+    try {
+      rec = parseLine(text);
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+      if (err.cut && this.opts.joinWrapped !== false) {
+        this.wrapped = { text, line: lineNo, source, pid, count: 1 };
+        return;
+      }
+      this.unparsed(text, lineNo, source, `${err.message} at column ${err.pos + 1}`, pid);
+      return;
+    }
+    this.handle(rec, lineNo, source, pid);
+  }
+
+  private tryJoined(w: { text: string; line: number; source: string; pid?: number; count: number }, text: string): boolean {
+    for (const sep of ['', ' ']) {
+      const joined = w.text + sep + text;
+      try {
+        const rec = parseLine(joined);
+        this.wrapped = undefined;
+        this.handle(rec, w.line, w.source, w.pid);
+        return true;
+      } catch (err) {
+        if (!(err instanceof StraceSyntaxError)) throw err;
+        if (err.cut && sep === '' && w.count < MAX_JOIN_LINES && joined.length < MAX_JOIN_CHARS && !looksLikeRecordStart(text)) {
+          w.text = joined;
+          w.count++;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Flushes a pending wrapped line and every call still unfinished; call once after the last line. */
+  end(): void {
+    if (this.wrapped) {
+      const w = this.wrapped;
+      this.wrapped = undefined;
+      this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+    }
+    for (const tid of [...this.pending.keys()]) this.flushPending(tid);
+  }
+
+  private emit(ev: NewEvent): void {
+    this.stats.events++;
+    this.sink(ev);
+  }
+
+  private unparsed(text: string, line: number, source: string, reason: string, pid?: number): void {
+    this.stats.unparsed++;
+    if (this.stats.samples.length < 10) this.stats.samples.push(`${source}:${line}: ${reason}`);
+    const tid = pid ?? this.rootTid ?? 0;
+    this.emit({ kind: 'unparsed', pid: this.tgid.get(tid) ?? tid, tid, source, line, text, reason });
+  }
+
+  private timeOf(t: LineTime | undefined): number | undefined {
+    if (!t) return undefined;
+    if (t.style === 'rel') {
+      this.relNs += t.sec * 1e9 + t.ns;
+      return this.relNs;
+    }
+    if (!this.hasBase) {
+      this.hasBase = true;
+      this.baseSec = t.sec;
+      this.baseNs = t.ns;
+    }
+    return (t.sec - this.baseSec) * 1e9 + (t.ns - this.baseNs);
+  }
+
+  private tidOf(rec: LineRecord, pid: number | undefined): number {
+    if (rec.pid !== undefined) return rec.pid;
+    if (pid !== undefined) return pid;
+    if (this.live.size === 1) for (const t of this.live) return t;
+    return this.rootTid ?? 0;
+  }
+
+  private handle(rec: LineRecord, lineNo: number, source: string, pidHint?: number): void {
+    const body: LineBody = rec.body;
+    if (body.t === 'message') return;
+    const tid = this.tidOf(rec, pidHint);
+    const timeNs = this.timeOf(rec.time);
+    this.see(tid, timeNs);
+    const pid = this.tgid.get(tid) ?? tid;
+    switch (body.t) {
+      case 'call':
+        this.call(tid, body.name, body.args, body.result, timeNs, 0);
+        return;
+      case 'unfinished':
+        if (this.pending.has(tid)) this.flushPending(tid);
+        this.pending.set(tid, { name: body.name, argsText: body.argsText, timeNs, line: lineNo, source });
+        return;
+      case 'resumed': {
+        const p = this.pending.get(tid);
+        if (p && p.name === body.name) {
+          this.pending.delete(tid);
+          try {
+            const { args, result } = parseJoined(p.name, p.argsText, body.restText);
+            this.call(tid, p.name, args, result, p.timeNs, 0);
+          } catch (err) {
+            if (!(err instanceof StraceSyntaxError)) throw err;
+            this.unparsed(`${p.name}(${p.argsText}<... ${body.name} resumed>${body.restText}`, p.line, p.source, `resumed call: ${err.message}`, tid);
+          }
+          return;
+        }
+        try {
+          const { args, result } = parseJoined(body.name, body.restText.startsWith(')') ? '...' : '..., ', body.restText);
+          this.call(tid, body.name, args, result, timeNs, 0);
+        } catch (err) {
+          if (!(err instanceof StraceSyntaxError)) throw err;
+          this.unparsed(`<... ${body.name} resumed>${body.restText}`, lineNo, source, `resumed call without its start: ${err.message}`, tid);
+        }
+        return;
+      }
+      case 'signal': {
+        const signo = signalNumber(body.name) ?? 0;
+        this.emit(body.info ? { kind: 'signal', pid, tid, timeNs, signo, name: body.name, info: body.info } : { kind: 'signal', pid, tid, timeNs, signo, name: body.name });
+        return;
+      }
+      case 'exited':
+      case 'killed':
+        if (this.pending.has(tid)) this.flushPending(tid);
+        this.emit({
+          kind: 'exit',
+          pid,
+          tid,
+          timeNs,
+          status: body.t === 'exited' ? body.status : 0,
+          signal: body.t === 'killed' ? (signalNumber(body.signal) ?? Number(body.signal)) || 0 : 0,
+          coreDumped: body.t === 'killed' && body.core,
+          threadOnly: pid !== tid,
+        });
+        this.live.delete(tid);
+        return;
+      case 'superseded':
+        if (this.pending.has(tid)) this.flushPending(tid);
+        this.emit({ kind: 'exit', pid, tid, timeNs, status: 0, signal: 0, coreDumped: false, threadOnly: true });
+        this.live.delete(tid);
+        return;
+    }
+  }
+
+  private see(tid: number, timeNs: number | undefined): void {
+    if (this.tgid.has(tid)) return;
+    this.live.add(tid);
+    if (this.rootTid === undefined) {
+      this.rootTid = tid;
+      this.tgid.set(tid, tid);
+      this.emit({ kind: 'start', pid: tid, tid, timeNs, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true });
+      return;
+    }
+    let info = this.children.get(tid);
+    if (!info) info = this.guessParent();
+    const parentPid = info ? (this.tgid.get(info.parentTid) ?? info.parentTid) : 0;
+    const isThread = !!info?.isThread;
+    const pid = isThread ? parentPid : tid;
+    this.tgid.set(tid, pid);
+    this.children.delete(tid);
+    this.emit({ kind: 'start', pid, tid, timeNs, parentPid, isThread, cloneFlags: 0, isRoot: false });
+  }
+
+  private guessParent(): ChildInfo | undefined {
+    let found: ChildInfo | undefined;
+    for (const [tid, p] of this.pending) {
+      if (CLONE_CALLS.has(p.name)) found = { parentTid: tid, isThread: p.argsText.includes('CLONE_THREAD') };
+    }
+    return found;
+  }
+
+  private flushPending(tid: number): void {
+    const p = this.pending.get(tid);
+    if (!p) return;
+    this.pending.delete(tid);
+    let args: ArgValue[];
+    try {
+      args = parseJoined(p.name, p.argsText, /,\s*$/.test(p.argsText) ? '...) = ?' : ') = ?').args;
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+      args = [{ k: 'raw', v: p.argsText }];
+    }
+    this.call(tid, p.name, args, { retval: 0, unknown: true }, p.timeNs, CallFlags.unfinished);
+  }
+
+  private call(tid: number, name: string, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
+    const pid = this.tgid.get(tid) ?? tid;
+    let errno = 0;
+    let flags = extraFlags;
+    if (r.errnoName) {
+      errno = errnoNumber(r.errnoName) ?? errnoFromUnknown(r.errnoName);
+      if (INTERRUPTED.has(errno)) flags |= CallFlags.interrupted;
+    }
+    if (r.unknown) flags |= CallFlags.retvalUnknown;
+    if (NO_RETURN.has(name)) flags |= CallFlags.noReturn;
+    const retval = r.unknown && errno ? -1 : r.retval;
+    const buffers = extractBuffers(name, args, retval, errno !== 0 || r.unknown);
+    const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name, sysno: syscallNumber(name), rawArgs: [], args, retval, errno, flags, buffers };
+    if (timeNs !== undefined) ev.timeNs = timeNs;
+    if (r.durationNs !== undefined) ev.durationNs = r.durationNs;
+    if (r.annotation !== undefined) ev.retAnnotation = r.annotation;
+    this.stats.calls++;
+    this.emit(ev);
+    if (errno || r.unknown) return;
+    if (CLONE_CALLS.has(name) && typeof retval === 'number' && retval > 0 && !this.tgid.has(retval)) {
+      this.children.set(retval, { parentTid: tid, isThread: isThreadClone(args) });
+    }
+    if (EXEC_CALLS.has(name)) this.exec(pid, tid, name, args, timeNs);
+  }
+
+  private exec(pid: number, tid: number, name: string, args: ArgValue[], timeNs: number | undefined): void {
+    const off = name === 'execveat' ? 1 : 0;
+    const path = argString(args[off]) ?? '';
+    const argv = args[off + 1];
+    const env = args[off + 2];
+    this.emit({ kind: 'exec', pid, tid, timeNs, path, argv: stringsOf(argv), env: envOf(env), oldPid: tid });
+  }
+}
+
+function stringsOf(a: ArgValue | undefined): string[] {
+  if (!a || a.k !== 'array') return [];
+  const out: string[] = [];
+  for (const it of a.items) {
+    const s = argString(it);
+    if (s !== undefined) out.push(s);
+  }
+  return out;
+}
+
+function envOf(a: ArgValue | undefined): EnvVar[] {
+  return stringsOf(a).map((kv) => {
+    const i = kv.indexOf('=');
+    return i < 0 ? { name: kv, value: '' } : { name: kv.slice(0, i), value: kv.slice(i + 1) };
+  });
+}
+
+function isThreadClone(args: ArgValue[]): boolean {
+  const has = (a: ArgValue | undefined): boolean => {
+    if (!a) return false;
+    if (a.k === 'flags') return a.v.includes('CLONE_THREAD');
+    if (a.k === 'sym') return a.v === 'CLONE_THREAD';
+    if (a.k === 'op') return has(a.r) || has(a.l);
+    if (a.k === 'struct') return a.fields.some(([n, v]) => n === 'flags' && has(v));
+    return false;
+  };
+  return args.some(has);
+}
+
+function errnoFromUnknown(name: string): number {
+  const m = /(\d+)$/.exec(name);
+  return m ? Number(m[1]) : 0;
+}
+
+function looksLikeRecordStart(text: string): boolean {
+  return /^(\[pid +\d+\] |\d+ +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/.test(text);
+}
+
+/** Parses one line on its own (no pairing); throws StraceSyntaxError when it does not parse. */
+export { parseLine };

@@ -1,0 +1,56 @@
+import { argString, type ArgValue, type TraceHeader } from '../../model/index.js';
+import { parseLine, type LineRecord } from './line.js';
+import { StraceSyntaxError } from './quoted.js';
+
+function tryParse(line: string): LineRecord | undefined {
+  try {
+    return parseLine(line);
+  } catch (err) {
+    if (err instanceof StraceSyntaxError) return undefined;
+    throw err;
+  }
+}
+
+/** How much the first lines of a log look like strace output: the share of non-empty lines that parse (0..1). */
+export function detectStrace(firstLines: string[]): number {
+  let seen = 0;
+  let ok = 0;
+  for (const l of firstLines) {
+    if (!l.trim()) continue;
+    seen++;
+    const r = tryParse(l);
+    if (r && r.body.t !== 'message') ok++;
+  }
+  return seen ? ok / seen : 0;
+}
+
+/** The wall-clock time of a parsed line as ns since the epoch (time-of-day stamps count from day 0), or undefined. */
+export function lineTimeNs(rec: LineRecord): bigint | undefined {
+  const t = rec.time;
+  if (!t || t.style === 'rel') return undefined;
+  return BigInt(t.sec) * 1000000000n + BigInt(t.ns);
+}
+
+/** Header fields a log's first lines tell: start time, the first exec's argv, the timestamp style. */
+export function straceHeaderHints(firstLines: string[]): Partial<TraceHeader> {
+  const hints: Partial<TraceHeader> = { captureOptions: {} };
+  for (const l of firstLines) {
+    const r = tryParse(l);
+    if (!r) continue;
+    if (hints.startTimeNs === undefined && r.time) {
+      hints.startTimeNs = lineTimeNs(r) ?? 0n;
+      hints.captureOptions!.timestamps = r.time.style;
+    }
+    if (!hints.argv && r.body.t === 'call' && r.body.name === 'execve' && r.body.result.retval === 0) {
+      const argv = r.body.args[1];
+      if (argv && argv.k === 'array') hints.argv = argv.items.map((a: ArgValue) => argString(a) ?? '');
+    }
+  }
+  return hints;
+}
+
+/** The time of one raw line as ns since the epoch, for merging per-process (-ff) files; undefined when it has none. */
+export function rawLineTimeNs(line: string): bigint | undefined {
+  const r = tryParse(line);
+  return r ? lineTimeNs(r) : undefined;
+}

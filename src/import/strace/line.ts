@@ -1,0 +1,154 @@
+import type { ArgValue } from '../../model/index.js';
+import { Scanner, type CallResult } from './scan.js';
+import { StraceSyntaxError } from './quoted.js';
+
+/** A line's timestamp as strace printed it: wall clock (-ttt), time of day (-t/-tt) or relative (-r). */
+export interface LineTime {
+  style: 'unix' | 'tod' | 'rel';
+  sec: number;
+  ns: number;
+}
+
+/** What one strace line says, before pairing and process tracking. */
+export type LineBody =
+  | { t: 'call'; name: string; args: ArgValue[]; result: CallResult }
+  | { t: 'unfinished'; name: string; argsText: string }
+  | { t: 'resumed'; name: string; restText: string }
+  | { t: 'signal'; name: string; info?: ArgValue; note?: string }
+  | { t: 'exited'; status: number }
+  | { t: 'killed'; signal: string; core: boolean }
+  | { t: 'superseded'; byPid: number }
+  | { t: 'message'; text: string; attachedPid?: number };
+
+/** One parsed line: optional pid prefix and time, then the body. */
+export interface LineRecord {
+  pid?: number;
+  time?: LineTime;
+  body: LineBody;
+}
+
+const UNFINISHED = ' <unfinished ...>';
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Reads the `[pid N]` or `N ` prefix and the timestamp; returns the position of the body. */
+function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number {
+  let p = 0;
+  const n = s.length;
+  while (p < n && s.charCodeAt(p) === 32) p++;
+  if (s.startsWith('[pid', p)) {
+    p += 4;
+    while (s.charCodeAt(p) === 32) p++;
+    let v = 0;
+    const ds = p;
+    while (isDigit(s.charCodeAt(p))) v = v * 10 + s.charCodeAt(p++) - 48;
+    if (p === ds || s.charCodeAt(p) !== 93) throw new StraceSyntaxError('bad [pid N] prefix', p, p >= n);
+    rec.pid = v;
+    p++;
+    while (s.charCodeAt(p) === 32) p++;
+  }
+  for (let round = 0; round < 2; round++) {
+    if (!isDigit(s.charCodeAt(p))) break;
+    let q = p;
+    let v = 0;
+    while (isDigit(s.charCodeAt(q))) v = v * 10 + s.charCodeAt(q++) - 48;
+    const c = s.charCodeAt(q);
+    if (c === 32 && rec.pid === undefined && rec.time === undefined) {
+      rec.pid = v;
+      p = q;
+    } else if (c === 58) {
+      const m = /^(\d+):(\d\d):(\d\d)(?:\.(\d+))?/.exec(s.slice(p, p + 32));
+      if (!m) break;
+      rec.time = { style: 'tod', sec: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]), ns: fracNs(m[4]) };
+      p += m[0].length;
+    } else if (c === 46) {
+      let e = q + 1;
+      while (isDigit(s.charCodeAt(e))) e++;
+      rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: fracNs(s.slice(q + 1, e)) };
+      p = e;
+    } else break;
+    while (s.charCodeAt(p) === 32) p++;
+  }
+  return p;
+}
+
+function fracNs(f: string | undefined): number {
+  if (!f) return 0;
+  const d = f.length >= 9 ? f.slice(0, 9) : f + '000000000'.slice(f.length);
+  return Number(d);
+}
+
+/** Parses one strace output line (no trailing newline). Throws StraceSyntaxError when it does not parse. */
+export function parseLine(s: string): LineRecord {
+  const rec: { pid?: number; time?: LineTime } = {};
+  const p = parsePrefix(s, rec);
+  return { pid: rec.pid, time: rec.time, body: parseBody(s, p) };
+}
+
+function parseBody(s: string, p: number): LineBody {
+  const c = s.charCodeAt(p);
+  if (c === 60 && s.startsWith('<... ', p)) {
+    const end = s.indexOf(' resumed>', p + 5);
+    if (end < 0) throw new StraceSyntaxError('bad "<... resumed>"', p, true);
+    return { t: 'resumed', name: s.slice(p + 5, end), restText: s.slice(end + 9) };
+  }
+  if (c === 45 && s.startsWith('--- ', p)) return parseSignal(s, p + 4);
+  if (c === 43 && s.startsWith('+++ ', p)) return parseExit(s, p + 4);
+  if (s.startsWith('strace: ', p)) {
+    const text = s.slice(p + 8);
+    const m = /^Process (\d+) attached/.exec(text);
+    return m ? { t: 'message', text, attachedPid: Number(m[1]) } : { t: 'message', text };
+  }
+  let q = p;
+  while (q < s.length) {
+    const ch = s.charCodeAt(q);
+    if (ch === 40) break;
+    if (!((ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || isDigit(ch) || ch === 95 || ch === 63)) break;
+    q++;
+  }
+  if (q === p || s.charCodeAt(q) !== 40) throw new StraceSyntaxError('expected a call, signal or exit', p, q >= s.length);
+  const name = s.slice(p, q);
+  if (s.endsWith(UNFINISHED)) return { t: 'unfinished', name, argsText: s.slice(q + 1, s.length - UNFINISHED.length) };
+  const sc = new Scanner(s);
+  sc.pos = q + 1;
+  const args = sc.parseArgs();
+  const result = sc.parseResult();
+  return { t: 'call', name, args, result };
+}
+
+/** Parses a paired call: `name(` + the unfinished part + the resumed part. */
+export function parseJoined(name: string, argsText: string, restText: string): { args: ArgValue[]; result: CallResult } {
+  const sc = new Scanner(argsText + restText);
+  const args = sc.parseArgs();
+  const result = sc.parseResult();
+  return { args, result };
+}
+
+function parseSignal(s: string, p: number): LineBody {
+  const end = s.lastIndexOf(' ---');
+  if (end < p) throw new StraceSyntaxError('unterminated signal line', s.length, true);
+  const inner = s.slice(p, end);
+  const m = /^(SIG[A-Z0-9_+]+|stopped by (SIG[A-Z0-9_+]+))(?: (.*))?$/.exec(inner);
+  if (!m) throw new StraceSyntaxError('bad signal line', p, false);
+  if (m[2]) return { t: 'signal', name: m[2], note: 'stopped' };
+  let info: ArgValue | undefined;
+  if (m[3]) {
+    const sc = new Scanner(m[3]);
+    info = sc.parseValue();
+  }
+  return { t: 'signal', name: m[1], info };
+}
+
+function parseExit(s: string, p: number): LineBody {
+  const inner = s.slice(p).replace(/ \+\+\+\s*$/, '');
+  if (inner.length === s.length - p) throw new StraceSyntaxError('unterminated "+++" line', s.length, true);
+  let m = /^exited with (-?\d+)$/.exec(inner);
+  if (m) return { t: 'exited', status: Number(m[1]) };
+  m = /^killed by (SIG[A-Z0-9_+]+|\d+)( \(core dumped\))?$/.exec(inner);
+  if (m) return { t: 'killed', signal: m[1], core: !!m[2] };
+  m = /^superseded by execve in pid (\d+)$/.exec(inner);
+  if (m) return { t: 'superseded', byPid: Number(m[1]) };
+  throw new StraceSyntaxError('bad "+++" line', p, false);
+}

@@ -1,0 +1,416 @@
+import { A, type ArgValue, type Int64 } from '../../model/index.js';
+import { bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
+
+const MAX_DEPTH = 64;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Character classes of the scanner, indexed by char code (0..127). */
+const C_IDENT_START = 1;
+const C_IDENT = 2;
+const C_DIGIT = 4;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) CLASS[c] |= C_IDENT_START | C_IDENT;
+  if (/[0-9]/.test(ch)) CLASS[c] |= C_DIGIT | C_IDENT;
+}
+
+function isIdentStart(c: number): boolean {
+  return c < 128 && (CLASS[c] & C_IDENT_START) !== 0;
+}
+function isIdent(c: number): boolean {
+  return c < 128 && (CLASS[c] & C_IDENT) !== 0;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The `= ...` part of a call line, decoded. */
+export interface CallResult {
+  retval: Int64;
+  /** Positive errno (including restart codes), 0 when none. */
+  errnoName?: string;
+  unknown: boolean;
+  annotation?: string;
+  durationNs?: number;
+}
+
+/** Parses seconds with a fraction (`0.000123`, `12.5`) into integer nanoseconds. */
+export function parseSecondsNs(s: string, start: number, end: number): number {
+  let sec = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) break;
+    sec = sec * 10 + (c - 48);
+  }
+  let frac = 0;
+  let scale = 1e9;
+  for (i++; i < end; i++) {
+    scale /= 10;
+    if (scale >= 1) frac += (s.charCodeAt(i) - 48) * scale;
+  }
+  return sec * 1e9 + Math.round(frac);
+}
+
+/**
+ * A hand-written scanner over one strace line: argument lists into typed ArgValue trees, and the
+ * result tail. Positions are char offsets into the line; errors are StraceSyntaxError.
+ */
+export class Scanner {
+  pos = 0;
+  private depth = 0;
+  constructor(readonly s: string) {}
+
+  private fail(msg: string): never {
+    throw new StraceSyntaxError(msg, this.pos, this.pos >= this.s.length);
+  }
+
+  private skipSpaces(): void {
+    const s = this.s;
+    while (this.pos < s.length && s.charCodeAt(this.pos) === 32) this.pos++;
+  }
+
+  /** Reads `item, item, ...)` (the opening parenthesis already consumed); positions after `)`. */
+  parseArgs(): ArgValue[] {
+    return this.parseList(41, false).items;
+  }
+
+  private parseList(closer: number, inStruct: boolean): { items: ArgValue[]; fields: [string, ArgValue][]; trunc: boolean } {
+    const s = this.s;
+    const items: ArgValue[] = [];
+    const fields: [string, ArgValue][] = [];
+    let trunc = false;
+    if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
+    this.skipSpaces();
+    for (;;) {
+      if (this.pos >= s.length) this.fail('unexpected end of line');
+      let c = s.charCodeAt(this.pos);
+      if (c === closer) {
+        this.pos++;
+        break;
+      }
+      if (c === 46 && s.startsWith('...', this.pos) && this.isListEnd(this.pos + 3, closer)) {
+        this.pos += 3;
+        if (closer !== 41) trunc = true;
+        else items.push(A.more());
+      } else {
+        const name = this.fieldName();
+        const v = this.parseValue();
+        if (inStruct) fields.push([name ?? '', v]);
+        else items.push(name === undefined ? v : A.op('=', A.sym(name), v));
+      }
+      this.skipSpaces();
+      if (this.pos >= s.length) this.fail('unexpected end of line');
+      c = s.charCodeAt(this.pos);
+      if (c === 44) {
+        this.pos++;
+        this.skipSpaces();
+      } else if (c !== closer && closer === 41) {
+        this.fail(`expected "," or ")"`);
+      }
+    }
+    this.depth--;
+    return { items, fields, trunc };
+  }
+
+  private isListEnd(p: number, closer: number): boolean {
+    const s = this.s;
+    while (p < s.length && s.charCodeAt(p) === 32) p++;
+    if (p >= s.length) return true;
+    const c = s.charCodeAt(p);
+    return c === closer || c === 44;
+  }
+
+  private fieldName(): string | undefined {
+    const s = this.s;
+    const start = this.pos;
+    if (!isIdentStart(s.charCodeAt(start))) return undefined;
+    let p = start + 1;
+    for (; p < s.length; p++) {
+      const c = s.charCodeAt(p);
+      if (!(isIdent(c) || c === 46 || c === 91 || c === 93)) break;
+    }
+    if (s.charCodeAt(p) === 61 && s.charCodeAt(p + 1) !== 61) {
+      this.pos = p + 1;
+      return s.slice(start, p);
+    }
+    return undefined;
+  }
+
+  /** Reads one value with its postfix forms: flag sets, fd annotations, comments, `=>`, `==`, `&&`. */
+  parseValue(): ArgValue {
+    const s = this.s;
+    const start = this.pos;
+    let v = this.parsePrimary();
+    for (;;) {
+      const c = s.charCodeAt(this.pos);
+      if (c === 124) {
+        while (s.charCodeAt(this.pos) === 124) {
+          this.pos++;
+          this.parsePrimary();
+        }
+        v = A.flags(...s.slice(start, this.pos).split('|'));
+        continue;
+      }
+      if (c === 42 || (c === 43 && this.pos > start) || (c === 60 && s.charCodeAt(this.pos + 1) === 60)) {
+        const op = c === 60 ? '<<' : String.fromCharCode(c);
+        this.pos += op.length;
+        v = A.op(op, v, this.parsePrimary());
+        continue;
+      }
+      if (c !== 32) return v;
+      const c1 = s.charCodeAt(this.pos + 1);
+      if (c1 === 47 && s.charCodeAt(this.pos + 2) === 42) {
+        const end = s.indexOf('*/', this.pos + 3);
+        if (end < 0) this.fail('unterminated comment');
+        v = A.comment(s.slice(this.pos + 3, end).trim(), v);
+        this.pos = end + 2;
+        continue;
+      }
+      const op = this.binaryOp(this.pos + 1);
+      if (!op) return v;
+      this.pos += op.length + 2;
+      v = A.op(op, v, this.parseValue());
+    }
+  }
+
+  private binaryOp(p: number): string | undefined {
+    const s = this.s;
+    const a = s.charCodeAt(p);
+    const b = s.charCodeAt(p + 1);
+    if (s.charCodeAt(p + 2) !== 32) return undefined;
+    if (a === 61 && (b === 62 || b === 61)) return a === 61 && b === 62 ? '=>' : '==';
+    if (a === 38 && b === 38) return '&&';
+    if (a === 124 && b === 124) return '||';
+    if (a === 33 && b === 61) return '!=';
+    return undefined;
+  }
+
+  private parsePrimary(): ArgValue {
+    const s = this.s;
+    if (this.pos >= s.length) this.fail('unexpected end of line');
+    const c = s.charCodeAt(this.pos);
+    if (c === 34) return this.parseString();
+    if (c === 91) {
+      this.pos++;
+      const l = this.parseList(93, false);
+      return A.array(l.items, l.trunc);
+    }
+    if (c === 123) {
+      this.pos++;
+      const l = this.parseList(125, true);
+      return A.struct(l.fields, l.trunc);
+    }
+    if (c === 45 || isDigit(c)) return this.parseNumber();
+    if (isIdentStart(c)) return this.parseIdent();
+    if (c === 126) {
+      this.pos++;
+      return A.not(this.parsePrimary());
+    }
+    if (c === 47 && s.charCodeAt(this.pos + 1) === 42) {
+      const end = s.indexOf('*/', this.pos + 2);
+      if (end < 0) this.fail('unterminated comment');
+      const v = A.comment(s.slice(this.pos + 2, end).trim());
+      this.pos = end + 2;
+      return v;
+    }
+    if (c === 46 && s.startsWith('...', this.pos)) {
+      this.pos += 3;
+      return A.more();
+    }
+    if (c === 38) {
+      this.pos++;
+      const inner = this.parsePrimary();
+      return inner.k === 'sym' ? A.sym(`&${inner.v}`) : A.fn('&', [inner]);
+    }
+    if (c === 64 && s.charCodeAt(this.pos + 1) === 34) {
+      const start = this.pos;
+      this.pos++;
+      this.parseString();
+      return A.raw(s.slice(start, this.pos));
+    }
+    if (c === 63) {
+      this.pos++;
+      return A.sym('?');
+    }
+    return this.parseRaw();
+  }
+
+  private parseRaw(): ArgValue {
+    const s = this.s;
+    const start = this.pos;
+    let depth = 0;
+    for (; this.pos < s.length; this.pos++) {
+      const c = s.charCodeAt(this.pos);
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 44 && depth === 0) break;
+      else if (c === 34) this.pos = readQuoted(s, this.pos).end - 1;
+    }
+    if (this.pos === start) this.fail(`unexpected "${s[start]}"`);
+    return A.raw(s.slice(start, this.pos).trimEnd());
+  }
+
+  private parseString(): ArgValue {
+    const q = readQuoted(this.s, this.pos);
+    this.pos = q.end;
+    let trunc = false;
+    if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
+      trunc = true;
+      this.pos += 3;
+    }
+    return A.str(bytesToValue(q), trunc);
+  }
+
+  /** Reads an integer (decimal, 0x hex, 0 octal, negative) and an `N<path>` fd annotation after it. */
+  private parseNumber(): ArgValue {
+    const n = this.readInt();
+    if (n === undefined) return this.parseRaw();
+    if (this.s.charCodeAt(this.pos) === 60 && this.s.charCodeAt(this.pos + 1) !== 60) {
+      const path = this.readAngle();
+      return A.fd(typeof n.v === 'bigint' ? Number(n.v) : n.v, path);
+    }
+    if (n.raw !== undefined) return A.raw(n.raw);
+    return A.int(n.v, n.base);
+  }
+
+  /** Reads an integer at pos; undefined (pos unchanged) when there is none. */
+  readInt(): { v: Int64; base: 8 | 10 | 16; raw?: string } | undefined {
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    const neg = s.charCodeAt(p) === 45;
+    if (neg) p++;
+    if (!isDigit(s.charCodeAt(p))) return undefined;
+    let base: 8 | 10 | 16 = 10;
+    if (s.charCodeAt(p) === 48 && (s.charCodeAt(p + 1) === 120 || s.charCodeAt(p + 1) === 88)) {
+      base = 16;
+      p += 2;
+    } else if (s.charCodeAt(p) === 48 && isDigit(s.charCodeAt(p + 1))) base = 8;
+    const ds = p;
+    let v = 0;
+    for (; p < s.length; p++) {
+      const c = s.charCodeAt(p);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (base === 16 && c >= 97 && c <= 102) d = c - 87;
+      else if (base === 16 && c >= 65 && c <= 70) d = c - 55;
+      else break;
+      v = v * base + d;
+    }
+    if (p === ds) return undefined;
+    if (isIdent(s.charCodeAt(p)) || s.charCodeAt(p) === 46) return undefined;
+    this.pos = p;
+    if (Number.isSafeInteger(v)) return { v: neg ? -v : v, base };
+    const digits = s.slice(ds, p);
+    let big = BigInt(base === 16 ? `0x${digits}` : base === 8 ? `0o${digits}` : digits);
+    if (neg) big = -big;
+    if (big < INT64_MIN || big > INT64_MAX) return { v: big, base, raw: s.slice(start, p) };
+    return { v: big, base };
+  }
+
+  /** Reads `<...>` at pos (nested `<...>` allowed, as in `-yy` device notes) and returns the decoded text. */
+  private readAngle(): string {
+    const s = this.s;
+    let depth = 0;
+    const start = this.pos + 1;
+    for (let p = this.pos; p < s.length; p++) {
+      const c = s.charCodeAt(p);
+      if (c === 92) {
+        p++;
+        continue;
+      }
+      if (c === 60) depth++;
+      else if (c === 62 && --depth === 0) {
+        this.pos = p + 1;
+        return decodePath(stripDeviceNote(s.slice(start, p)));
+      }
+    }
+    this.pos = s.length;
+    this.fail('unterminated <...> annotation');
+  }
+
+  private parseIdent(): ArgValue {
+    const s = this.s;
+    const start = this.pos;
+    let p = start + 1;
+    while (p < s.length && isIdent(s.charCodeAt(p))) p++;
+    const name = s.slice(start, p);
+    this.pos = p;
+    const c = s.charCodeAt(p);
+    if (c === 40) {
+      this.pos++;
+      return A.fn(name, this.parseList(41, false).items);
+    }
+    if (c === 60 && name === 'AT_FDCWD') return A.fd(-100, this.readAngle());
+    return A.sym(name);
+  }
+
+  /** Reads the result tail after `)`: `= N`, `= -1 ENAME (text)`, `= ?`, annotations and ` <duration>`. */
+  parseResult(): CallResult {
+    const s = this.s;
+    this.skipSpaces();
+    if (s.charCodeAt(this.pos) !== 61) this.fail('expected "="');
+    this.pos++;
+    this.skipSpaces();
+    const r: CallResult = { retval: 0, unknown: false };
+    if (s.charCodeAt(this.pos) === 63) {
+      r.unknown = true;
+      this.pos++;
+    } else {
+      const n = this.readInt();
+      if (!n) this.fail('expected a return value');
+      r.retval = n.raw !== undefined ? BigInt.asIntN(64, n.v as bigint) : n.v;
+      if (s.charCodeAt(this.pos) === 60) r.annotation = this.readAngle();
+    }
+    for (;;) {
+      this.skipSpaces();
+      if (this.pos >= s.length) return r;
+      const c = s.charCodeAt(this.pos);
+      if (c === 60) {
+        const end = s.indexOf('>', this.pos);
+        if (end < 0) this.fail('unterminated duration');
+        const inner = s.slice(this.pos + 1, end);
+        if (inner !== 'unavailable') {
+          if (!/^\d+(\.\d+)?$/.test(inner)) this.fail('bad duration');
+          r.durationNs = parseSecondsNs(inner, 0, inner.length);
+        }
+        this.pos = end + 1;
+      } else if (c === 40) {
+        const end = this.matchParen(this.pos);
+        const text = s.slice(this.pos + 1, end);
+        if (!r.errnoName) r.annotation = r.annotation === undefined ? `(${text})` : `${r.annotation} (${text})`;
+        this.pos = end + 1;
+      } else if (isIdentStart(c) && !r.errnoName) {
+        const start = this.pos;
+        while (this.pos < s.length && isIdent(s.charCodeAt(this.pos))) this.pos++;
+        r.errnoName = s.slice(start, this.pos);
+      } else {
+        this.fail('unexpected text after the return value');
+      }
+    }
+  }
+
+  private matchParen(p: number): number {
+    const s = this.s;
+    let depth = 0;
+    for (; p < s.length; p++) {
+      const c = s.charCodeAt(p);
+      if (c === 40) depth++;
+      else if (c === 41 && --depth === 0) return p;
+      else if (c === 34) p = readQuoted(s, p).end - 1;
+    }
+    this.pos = s.length;
+    this.fail('unterminated "("');
+  }
+}
+
+function stripDeviceNote(path: string): string {
+  if (path.charCodeAt(path.length - 1) !== 62) return path;
+  const i = path.lastIndexOf('<');
+  return i > 0 ? path.slice(0, i) : path;
+}
