@@ -1,0 +1,182 @@
+import type { StreamDigest } from '../format/index.js';
+import type { TraceEvent } from '../model/index.js';
+import { CHECKPOINT_EVERY, DIGEST_PREFIX, digestProfileName } from './annotate.js';
+import { collectStreams } from './collect.js';
+import { Normalizer } from './normalize.js';
+import { pairTasks } from './pair.js';
+import type { ProfileName } from './rules.js';
+import type { Task } from './tasks.js';
+
+/** What bisect needs of a trace: its chunk index and chunk reads (TraceReader has this shape). */
+export interface IndexedTrace {
+  readonly chunks: readonly { firstSeq: number; count: number; digests: readonly StreamDigest[] }[];
+  readonly footerInfo: { digestProfile: string };
+  readChunk(i: number): TraceEvent[];
+  events(opts?: { from?: number }): Iterable<TraceEvent>;
+}
+
+/** The first divergent position of one task pair, or none. */
+export interface BisectPair {
+  a?: Task;
+  b?: Task;
+  lengthA: number;
+  lengthB: number;
+  /** Stream position of the first difference; undefined when the streams are equal. */
+  index?: number;
+  /** Seq of the item at `index` on each side (undefined past that side's end). */
+  seqA?: number;
+  seqB?: number;
+}
+
+/** Result of bisect: per pair, and how it was found. */
+export interface BisectResult {
+  method: 'digests' | 'scan';
+  /** Why the digests could not be used, for a scan. */
+  reason?: string;
+  pairs: BisectPair[];
+}
+
+interface StreamIndex {
+  tid: number;
+  entries: { chunk: number; count: number }[];
+  running?: string;
+  count: number;
+  checkpoints: string[];
+}
+
+interface IndexView {
+  tasks: Task[];
+  streams: Map<string, StreamIndex>;
+}
+
+function hex(b: Uint8Array, from: number, to: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('hex');
+}
+
+function readIndex(t: IndexedTrace): IndexView {
+  const byPath = new Map<string, Task>();
+  const streams = new Map<string, StreamIndex>();
+  const tasks: Task[] = [];
+  t.chunks.forEach((c, ci) => {
+    for (const d of c.digests) {
+      if (d.stream.startsWith(DIGEST_PREFIX.task)) {
+        const path = d.stream.slice(2);
+        const cut = path.lastIndexOf('.');
+        const parent = cut > 0 ? byPath.get(path.slice(0, cut)) : undefined;
+        const task: Task = { tid: d.count, pid: d.count, path, ord: tasks.length, parent, kids: [], isThread: d.digest[0] === 1, execs: [], calls: 0 };
+        if (parent) parent.kids.push(task);
+        tasks.push(task);
+        byPath.set(path, task);
+        streams.set(path, { tid: d.count, entries: [], count: 0, checkpoints: [] });
+      } else if (d.stream.startsWith(DIGEST_PREFIX.exec)) {
+        const task = byPath.get(d.stream.slice(2));
+        if (task) task.execs = Buffer.from(d.digest).toString('utf8').split('\u0000');
+      } else if (d.stream.startsWith(DIGEST_PREFIX.stream)) {
+        const s = streams.get(d.stream.slice(2));
+        if (!s) continue;
+        s.entries.push({ chunk: ci, count: d.count });
+        s.count = d.count;
+        s.running = hex(d.digest, 0, 8);
+        for (let o = 8; o + 8 <= d.digest.length; o += 8) s.checkpoints.push(hex(d.digest, o, o + 8));
+      }
+    }
+  });
+  for (const task of tasks) task.kids.sort((x, y) => Number(x.path.slice(x.path.lastIndexOf('.') + 1)) - Number(y.path.slice(y.path.lastIndexOf('.') + 1)));
+  return { tasks, streams };
+}
+
+function windowItems(t: IndexedTrace, view: IndexView, path: string, from: number, want: number, profile: ProfileName): { seqs: number[]; fulls: number[] } {
+  const s = view.streams.get(path)!;
+  const seqs: number[] = [];
+  const fulls: number[] = [];
+  const e = s.entries.findIndex((x) => x.count > from);
+  if (e < 0) return { seqs, fulls };
+  let index = e > 0 ? s.entries[e - 1].count : 0;
+  const norm = new Normalizer(profile);
+  for (const task of view.tasks) norm.tasks.adopt(task.tid, task.tid, task.path, task.isThread);
+  for (let ci = s.entries[e].chunk; ci < t.chunks.length && seqs.length < want; ci++) {
+    for (const ev of t.readChunk(ci)) {
+      const it = norm.push(ev);
+      if (!it || it.task.path !== path) continue;
+      if (index >= from) {
+        seqs.push(it.seq);
+        fulls.push(it.full);
+        if (seqs.length >= want) break;
+      }
+      index++;
+    }
+  }
+  return { seqs, fulls };
+}
+
+function firstUnequal(ca: string[], cb: string[]): number {
+  let lo = 0;
+  let hi = Math.min(ca.length, cb.length);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ca[mid] === cb[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Finds each task pair's first divergent stream position. With digests of the same profile in both indexes,
+ * a binary search over the checkpoint digests (held in the index) brackets it to CHECKPOINT_EVERY items and
+ * one or two chunks per side are read to pin it down. Otherwise both traces are scanned once.
+ */
+export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileName = 'strict'): BisectResult {
+  const want = digestProfileName(profile);
+  const missing = [A, B].findIndex((t) => t.footerInfo.digestProfile !== want);
+  if (missing >= 0) {
+    const got = [A, B][missing].footerInfo.digestProfile;
+    return scan(A, B, profile, `trace ${missing ? 'B' : 'A'} ${got ? `has digests of another profile (${got})` : 'has no stream digests (imported, or recorded without them)'}`);
+  }
+  const va = readIndex(A);
+  const vb = readIndex(B);
+  const pairs: BisectPair[] = [];
+  for (const tp of pairTasks(va.tasks, vb.tasks)) {
+    const sa = tp.a ? va.streams.get(tp.a.path) : undefined;
+    const sb = tp.b ? vb.streams.get(tp.b.path) : undefined;
+    const p: BisectPair = { a: tp.a, b: tp.b, lengthA: sa?.count ?? 0, lengthB: sb?.count ?? 0 };
+    pairs.push(p);
+    if (!sa || !sb) {
+      p.index = 0;
+      continue;
+    }
+    if (sa.count === sb.count && sa.running === sb.running) continue;
+    const e = firstUnequal(sa.checkpoints, sb.checkpoints);
+    const from = e * CHECKPOINT_EVERY;
+    const wa = windowItems(A, va, tp.a!.path, from, CHECKPOINT_EVERY + 1, profile);
+    const wb = windowItems(B, vb, tp.b!.path, from, CHECKPOINT_EVERY + 1, profile);
+    let k = 0;
+    while (k < wa.fulls.length && k < wb.fulls.length && wa.fulls[k] === wb.fulls[k]) k++;
+    p.index = from + k;
+    p.seqA = wa.seqs[k];
+    p.seqB = wb.seqs[k];
+  }
+  return { method: 'digests', pairs };
+}
+
+function scan(A: IndexedTrace, B: IndexedTrace, profile: ProfileName, reason: string): BisectResult {
+  const sa = collectStreams(A.events(), profile);
+  const sb = collectStreams(B.events(), profile);
+  const pairs: BisectPair[] = [];
+  for (const tp of pairTasks(sa.tasks, sb.tasks)) {
+    const xa = tp.a ? sa.streams.get(tp.a) : undefined;
+    const xb = tp.b ? sb.streams.get(tp.b) : undefined;
+    const p: BisectPair = { a: tp.a, b: tp.b, lengthA: xa?.seqs.length ?? 0, lengthB: xb?.seqs.length ?? 0 };
+    pairs.push(p);
+    if (!xa || !xb) {
+      p.index = 0;
+      continue;
+    }
+    let k = 0;
+    while (k < xa.fulls.length && k < xb.fulls.length && xa.fulls[k] === xb.fulls[k]) k++;
+    if (k === xa.fulls.length && k === xb.fulls.length) continue;
+    p.index = k;
+    p.seqA = xa.seqs[k];
+    p.seqB = xb.seqs[k];
+  }
+  return { method: 'scan', reason, pairs };
+}

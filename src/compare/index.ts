@@ -1,0 +1,12 @@
+export { RULES, PROFILE_NAMES, ruleOn, type NormRule, type ProfileName } from './rules.js';
+export { Normalizer, type NormItem, type SetAside } from './normalize.js';
+export { TaskTracker, type Task } from './tasks.js';
+export { collectStreams, type TaskStream, type TraceStreams } from './collect.js';
+export { pairTasks, taskSignature, type TaskPair } from './pair.js';
+export { align, MAX_EXACT_EDITS, type Alignment } from './align.js';
+export { classifyPair, DIVERGENCE_KINDS, KIND_TEXT, type Divergence, type DivergenceKind, type DivergenceSide } from './classify.js';
+export { diffStreams, divergenceFacts, outcomeOf, type DiffOptions, type DiffResult, type PairResult, type CallSummary } from './diff.js';
+export { parseSuppressions, formatSuppressions, SuppressionSet, type Suppression, type DivergenceFacts } from './suppress.js';
+export { DigestAnnotator, digestProfileName, CHECKPOINT_EVERY, DIGEST_PREFIX } from './annotate.js';
+export { bisectTraces, type BisectResult, type BisectPair, type IndexedTrace } from './bisect.js';
+export { globToRegExp, escapeGlob } from './glob.js';
