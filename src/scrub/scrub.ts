@@ -107,25 +107,25 @@ function scrubCall<C extends Omit<CallEvent, 'seq'>>(c: C, o: ScrubOptions, map:
     if (envAt === i) return envArg(a, map);
     return mapArg(a, map);
   });
-  const out = {
+  const out: Omit<CallEvent, 'seq'> & { seq?: number } = {
     kind: 'call',
-    seq: (c as { seq?: number }).seq,
     pid: c.pid,
     tid: c.tid,
-    timeNs: c.timeNs,
     name: c.name,
     sysno: c.sysno,
     rawArgs: c.rawArgs,
     args,
     retval: c.retval,
     errno: c.errno,
-    durationNs: c.durationNs,
     flags: c.flags,
-    retAnnotation: c.retAnnotation === undefined ? undefined : map(c.retAnnotation),
     buffers,
-    arch: c.arch,
   };
-  for (const k of Object.keys(out) as (keyof typeof out)[]) if (out[k] === undefined) delete out[k];
+  const seq = (c as { seq?: number }).seq;
+  if (seq !== undefined) out.seq = seq;
+  if (c.timeNs !== undefined) out.timeNs = c.timeNs;
+  if (c.durationNs !== undefined) out.durationNs = c.durationNs;
+  if (c.retAnnotation !== undefined) out.retAnnotation = map(c.retAnnotation);
+  if (c.arch !== undefined) out.arch = c.arch;
   return out as unknown as C;
 }
 

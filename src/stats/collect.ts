@@ -32,6 +32,8 @@ export interface Stats {
   /** Rows left out by --top. */
   omittedRows: number;
   total: { calls: number; errors: number; totalNs: number; timedCalls: number };
+  /** Calls counted in at least one row (for paths: calls that named a path; for errno: failed calls). */
+  covered: { calls: number; errors: number };
   /** True when some call had a duration (the table is then sorted by time, as strace -c does). */
   timed: boolean;
   /** Distinct keys beyond the memory limit, counted together as `(other)`. */
@@ -62,6 +64,7 @@ export class StatsCollector {
   private readonly acc = new Map<string, Acc>();
   private readonly commands = new Map<number, string>();
   private readonly total = { calls: 0, errors: 0, totalNs: 0, timedCalls: 0 };
+  private readonly covered = { calls: 0, errors: 0 };
   private overflow = false;
   private readonly maxKeys: number;
 
@@ -93,10 +96,16 @@ export class StatsCollector {
       case 'errno':
         if (ev.errno) this.count(errnoName(ev.errno), true, dur, ev.name);
         break;
-      case 'path':
-        for (const p of pathsOfCall(ev)) this.count(p, ev.errno !== 0, dur, ev.name);
+      case 'path': {
+        const paths = pathsOfCall(ev);
+        for (const p of paths) this.count(p, ev.errno !== 0, dur, ev.name);
+        if (paths.length === 0) return;
         break;
+      }
     }
+    if (this.opts.by === 'errno' && !ev.errno) return;
+    this.covered.calls++;
+    if (ev.errno) this.covered.errors++;
   }
 
   /** The sorted table: by total time when calls have durations, else by count; ties by key. */
@@ -129,7 +138,7 @@ export class StatsCollector {
     const byErrors = this.opts.by === 'path' || this.opts.by === 'errno';
     rows.sort((x, y) => (timed && !byErrors ? y.totalNs - x.totalNs : 0) || y.calls - x.calls || y.errors - x.errors || x.key.localeCompare(y.key));
     const top = this.opts.top ?? rows.length;
-    return { by: this.opts.by, rows: rows.slice(0, top), omittedRows: Math.max(0, rows.length - top), total: { ...this.total }, timed, overflowKeys: this.overflow };
+    return { by: this.opts.by, rows: rows.slice(0, top), omittedRows: Math.max(0, rows.length - top), total: { ...this.total }, covered: { ...this.covered }, timed, overflowKeys: this.overflow };
   }
 
   private count(key: string, failed: boolean, dur: number | undefined, name?: string): void {

@@ -46,6 +46,7 @@ export function renderStatsText(s: Stats): string {
   const t = s.total;
   if (timedTable) out.push(timedLine('100.00', secs(t.totalNs), t.timedCalls ? usecs(t.totalNs / t.timedCalls) : '', String(t.calls), t.errors ? String(t.errors) : '', 'total'));
   else if (s.by === 'errno') out.push(countLine(String(t.errors), '', 'total', `of ${t.calls} calls`));
+  else if (s.by === 'path') out.push(countLine(String(s.covered.calls), s.covered.errors ? String(s.covered.errors) : '', 'total', `(of ${t.calls} calls, ${t.calls - s.covered.calls} without a path)`));
   else out.push(countLine(String(t.calls), t.errors ? String(t.errors) : '', 'total'));
   if (s.overflowKeys) out.push(`note: too many distinct ${KEY_HEAD[s.by]}s to keep; the rest are counted as (other)`);
   return `${out.join('\n')}\n`;
