@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import type { ArgValue, CallBuffer, CallEvent, EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
-import { decodeArg, decodeArgs, encodeArg, encodeArgs } from './argcodec.js';
+import { decodeArg, decodeArgsLenient, encodeArg, encodeArgs } from './argcodec.js';
 import { decodeCallFields, WireCursor, WireError, type CallFields } from './fastdecode.js';
 import { pb } from './proto.js';
 
@@ -22,7 +22,7 @@ function callToWire(c: Omit<CallEvent, 'seq'>): Obj {
   if (c.args.length) o.args = encodeArgs(c.args);
   if (c.retval !== 0) o.retval = c.retval;
   if (c.errno) o.errno = c.errno;
-  if (c.durationNs !== undefined) o.durationNs = c.durationNs;
+  if (isStorableTime(c.durationNs)) o.durationNs = Math.trunc(c.durationNs);
   if (c.flags) o.flags = c.flags;
   if (c.retAnnotation) o.retAnnotation = c.retAnnotation;
   if (c.buffers.length)
@@ -39,10 +39,18 @@ function callToWire(c: Omit<CallEvent, 'seq'>): Obj {
   return o;
 }
 
+/** Largest time or duration, in ns either way, that a trace stores (about 146 years); larger or non-finite values are not stored. */
+export const MAX_TIME_NS = 2 ** 62;
+
+/** True for a time or duration the file can hold. */
+export function isStorableTime(t: number | undefined): t is number {
+  return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_NS;
+}
+
 /** Writes one event, length-delimited, into a protobuf writer (one chunk's block). */
 export function writeEvent(ev: NewEvent, seq: number, w: protobuf.Writer): void {
   const o: Obj = { seq, pid: ev.pid, tid: ev.tid };
-  if (ev.timeNs !== undefined) o.timeNs = ev.timeNs;
+  if (isStorableTime(ev.timeNs)) o.timeNs = Math.trunc(ev.timeNs);
   switch (ev.kind) {
     case 'call':
       o.call = callToWire(ev);
@@ -93,7 +101,7 @@ class StoredCall implements CallEvent {
 
   static readonly argsAccessor: PropertyDescriptor = {
     get(this: StoredCall): ArgValue[] {
-      if (this.#decoded === undefined) this.#decoded = this.#buf ? decodeArgs(this.#buf.subarray(this.#start, this.#end)) : EMPTY_ARGS;
+      if (this.#decoded === undefined) this.#decoded = this.#buf ? decodeArgsLenient(this.#buf.subarray(this.#start, this.#end)) : EMPTY_ARGS;
       return this.#decoded;
     },
     set(this: StoredCall, v: ArgValue[]) {

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
-import { headerToWire, writeEvent } from './eventcodec.js';
+import { headerToWire, isStorableTime, writeEvent } from './eventcodec.js';
 import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 import { pb } from './proto.js';
 
@@ -118,7 +118,7 @@ export class TraceWriter {
     const seq = this.seq++;
     if (this.blockCount === 0) this.blockFirstSeq = seq;
     writeEvent(ev, seq, this.block);
-    if (ev.timeNs !== undefined) {
+    if (isStorableTime(ev.timeNs)) {
       const t = BigInt(Math.trunc(ev.timeNs));
       if (this.blockFirstTime === NO_TIME) this.blockFirstTime = t;
       if (this.blockMaxTime === NO_TIME || t > this.blockMaxTime) this.blockMaxTime = t;

@@ -81,7 +81,14 @@ export function fileError(err: unknown, file: string): never {
     EMFILE: 'too many open files',
     EFBIG: 'file too large',
     EDQUOT: 'disk quota exceeded',
+    ENAMETOOLONG: 'file name too long',
+    ELOOP: 'too many levels of symbolic links',
+    ENXIO: 'no such device or address',
+    ETXTBSY: 'text file busy',
+    EINVAL: 'invalid argument',
+    EIO: 'input/output error',
   };
   if (e && typeof e.code === 'string' && known[e.code]) throw new BadInputError(known[e.code], file);
+  if (e && (e.code === 'ERR_INVALID_ARG_VALUE' || e.code === 'ERR_INVALID_ARG_TYPE')) throw new BadInputError('not a valid file name', JSON.stringify(file));
   throw err;
 }
