@@ -18,6 +18,8 @@ export interface RecordOptions {
   cwd?: string;
   /** Per-chunk stream digests for bisect, supplied by compare/. */
   annotator?: ChunkAnnotator;
+  /** Name and version of the recording program, stored in the header's writer field. */
+  writer?: string;
   /** Progress and warnings go here (stderr by default); quiet when undefined. */
   log?: (line: string) => void;
 }

@@ -5,6 +5,7 @@ import { registerScrub } from './scrub.js';
 import { registerStats } from './stats.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
+import { registerRecord } from './record.js';
 
 /** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord];

@@ -84,6 +84,14 @@ export class StraceParser {
     return this.rootTid;
   }
 
+  /** Processes (tgids) with a thread still running, the root first; for forwarding signals. */
+  liveProcesses(): number[] {
+    const out = new Set<number>();
+    if (this.rootTid !== undefined && this.live.has(this.rootTid)) out.add(this.rootTid);
+    for (const t of this.live) out.add(this.tgid.get(t) ?? t);
+    return [...out];
+  }
+
   /** Feeds one line (without its newline). `pid` applies to lines without a pid prefix (-ff files). */
   line(text: string, lineNo: number, source = this.source, pid?: number): void {
     this.stats.lines++;

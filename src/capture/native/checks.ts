@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One result of an environment check: what was looked at, how it stands, and what to do about it. */
+export interface EnvCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail' | 'info';
+  detail: string;
+  advice?: string;
+}
+
+const CAP_SYS_PTRACE = 19;
+
+/** The absolute path of an executable found on PATH (or the path itself when it has a slash), or undefined. */
+export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const ok = (p: string): boolean => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes('/')) return ok(cmd) ? path.resolve(cmd) : undefined;
+  for (const dir of envPath.split(':')) {
+    const p = path.join(dir || '.', cmd);
+    if (ok(p)) return p;
+  }
+  return undefined;
+}
+
+/** The version strace reports (`strace -V`), e.g. "6.1", or undefined when it cannot be run. */
+export function straceVersion(bin: string): string | undefined {
+  const r = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 10_000 });
+  return /version\s+(\S+)/.exec(String(r.stdout ?? ''))?.[1];
+}
+
+function readText(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this process holds CAP_SYS_PTRACE in its effective set (from /proc/self/status). */
+export function hasCapSysPtrace(): boolean | undefined {
+  const m = /^CapEff:\s*([0-9a-f]+)/m.exec(readText('/proc/self/status') ?? '');
+  return m ? (BigInt(`0x${m[1]}`) >> BigInt(CAP_SYS_PTRACE)) % 2n === 1n : undefined;
+}
+
+/** Checks that strace is installed and new enough. */
+export function checkStrace(): EnvCheck {
+  const bin = findExecutable('strace');
+  if (!bin) return { name: 'strace', status: 'fail', detail: 'not found on PATH', advice: 'install strace (Debian/Ubuntu: apt-get install strace)' };
+  const v = straceVersion(bin);
+  if (!v) return { name: 'strace', status: 'fail', detail: `${bin} does not run`, advice: 'reinstall strace' };
+  const major = Number(v.split('.')[0]);
+  if (major < 6) return { name: 'strace', status: 'fail', detail: `${bin} version ${v}`, advice: 'picotrace needs strace 6.0 or newer (ns timestamps); upgrade strace' };
+  return { name: 'strace', status: 'ok', detail: `${bin} version ${v}` };
+}
+
+/** Checks the Yama LSM's ptrace_scope. */
+export function checkYama(): EnvCheck {
+  const t = readText('/proc/sys/kernel/yama/ptrace_scope');
+  if (t === undefined) return { name: 'ptrace_scope', status: 'ok', detail: 'Yama is not active (no restriction)' };
+  const v = Number(t.trim());
+  if (v <= 1) return { name: 'ptrace_scope', status: 'ok', detail: `kernel.yama.ptrace_scope=${v} (tracing own children is allowed)` };
+  if (v === 2) {
+    const cap = hasCapSysPtrace();
+    return cap
+      ? { name: 'ptrace_scope', status: 'ok', detail: 'kernel.yama.ptrace_scope=2 and CAP_SYS_PTRACE is held' }
+      : { name: 'ptrace_scope', status: 'fail', detail: 'kernel.yama.ptrace_scope=2: only processes with CAP_SYS_PTRACE may trace', advice: 'run as root, or: sudo sysctl kernel.yama.ptrace_scope=1' };
+  }
+  return { name: 'ptrace_scope', status: 'fail', detail: `kernel.yama.ptrace_scope=${v}: ptrace is disabled until reboot`, advice: 'set kernel.yama.ptrace_scope=1 at boot (sysctl.conf) and reboot' };
+}
+
+/** Reports CAP_SYS_PTRACE and seccomp, which decide whether ptrace works inside containers. */
+export function checkContainer(): EnvCheck[] {
+  const status = readText('/proc/self/status') ?? '';
+  const seccomp = Number(/^Seccomp:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+  const cap = hasCapSysPtrace();
+  const out: EnvCheck[] = [];
+  out.push(
+    cap
+      ? { name: 'CAP_SYS_PTRACE', status: 'ok', detail: 'held' }
+      : { name: 'CAP_SYS_PTRACE', status: 'info', detail: 'not held (enough for tracing own children unless ptrace_scope=2 or a seccomp filter blocks ptrace)', advice: 'in a container: docker run --cap-add=SYS_PTRACE' },
+  );
+  out.push(
+    seccomp === 2
+      ? { name: 'seccomp', status: 'warn', detail: 'a seccomp filter is active (container runtime?); it may refuse ptrace', advice: 'if recording fails: docker run --cap-add=SYS_PTRACE --security-opt seccomp=unconfined' }
+      : { name: 'seccomp', status: 'ok', detail: seccomp === 1 ? 'strict mode' : 'no filter' },
+  );
+  return out;
+}
+
+/** Actually traces `true` with strace: the one check that proves recording works here. */
+export function checkPtraceProbe(): EnvCheck {
+  const bin = findExecutable('strace');
+  const truth = findExecutable('true');
+  if (!bin || !truth) return { name: 'ptrace probe', status: 'fail', detail: 'skipped: strace or true missing', advice: 'install strace' };
+  const r = spawnSync(bin, ['-f', '-qq', '-e', 'trace=none', '-o', '/dev/null', truth], { encoding: 'utf8', timeout: 20_000 });
+  if (r.status === 0) return { name: 'ptrace probe', status: 'ok', detail: 'strace traced a test program' };
+  const msg = String(r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit status ${r.status ?? r.signal}`;
+  return {
+    name: 'ptrace probe',
+    status: 'fail',
+    detail: `strace could not trace a test program: ${msg.trim()}`,
+    advice: /Operation not permitted|EPERM/.test(msg)
+      ? 'ptrace is refused: in a container add --cap-add=SYS_PTRACE (and --security-opt seccomp=unconfined); on a host lower kernel.yama.ptrace_scope'
+      : 'run picotrace doctor and check the strace installation',
+  };
+}
+
+/** Every check native recording depends on, cheapest first. */
+export function nativeChecks(): EnvCheck[] {
+  const strace = checkStrace();
+  const list = [strace, checkYama(), ...checkContainer()];
+  if (strace.status !== 'fail') list.push(checkPtraceProbe());
+  return list;
+}

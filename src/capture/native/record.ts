@@ -1,0 +1,132 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TraceWriter } from '../../format/index.js';
+import { LineSplitter, StraceParser } from '../../import/index.js';
+import { makeHeader, type EnvVar } from '../../model/index.js';
+import { BadInputError, CaptureEnvError } from '../../util/errors.js';
+import { supervise } from '../supervise.js';
+import type { RecordOptions, RecordResult } from '../types.js';
+import { checkPtraceProbe, checkStrace, checkYama, findExecutable, straceVersion } from './checks.js';
+import { straceFlags } from './flags.js';
+
+/** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
+export const FLUSH_INTERVAL_MS = 1000;
+
+function failFast(): string {
+  for (const c of [checkStrace(), checkYama()]) if (c.status === 'fail') throw new CaptureEnvError(`${c.name}: ${c.detail}`, c.advice);
+  return findExecutable('strace')!;
+}
+
+function envList(): EnvVar[] {
+  return Object.entries(process.env).map(([name, value]) => ({ name, value: value ?? '' }));
+}
+
+function makeFifo(): { dir: string; fifo: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-'));
+  const fifo = path.join(dir, 'strace.fifo');
+  const r = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new CaptureEnvError(`cannot create a FIFO in ${dir}: ${String(r.stderr || r.error?.message).trim()}`, 'check that TMPDIR is writable and coreutils (mkfifo) is installed');
+  }
+  return { dir, fifo };
+}
+
+/**
+ * Records a program natively: runs it under strace, streams strace's output through a FIFO into the
+ * strace grammar and a TraceWriter while it runs (flushing a chunk every second), and returns the
+ * program's exit status. Throws CaptureEnvError (exit 4) when strace is missing or ptrace is refused.
+ */
+export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
+  if (opts.bundle) throw new BadInputError('--bundle needs the gvisor backend');
+  if (opts.argv.length === 0) throw new BadInputError('no command to record');
+  const strace = failFast();
+  const cwd = opts.cwd ?? process.cwd();
+  const program = findExecutable(opts.argv[0], process.env.PATH);
+  if (!program) throw new BadInputError('command not found', opts.argv[0]);
+  const version = straceVersion(strace) ?? 'unknown';
+  const { dir, fifo } = makeFifo();
+  const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo });
+  const startTimeNs = BigInt(Date.now()) * 1000000n;
+  const header = makeHeader({
+    backend: 'native',
+    argv: opts.argv,
+    cwd,
+    env: opts.env ? envList() : [],
+    hostKernel: `${os.type()} ${os.release()} ${os.machine()}`,
+    runtimeName: 'linux',
+    runtimeVersion: os.release(),
+    startTimeNs,
+    captureOptions: flags.options,
+    notes: [`strace ${version}`],
+    hostname: os.hostname(),
+    writer: opts.writer ?? 'picotrace',
+  });
+  let writer: TraceWriter | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    writer = TraceWriter.create(opts.output, header, { annotator: opts.annotator });
+    const w = writer;
+    const parser = new StraceParser((ev) => w.append(ev), { startTimeNs, source: 'strace' });
+    const splitter = new LineSplitter((line, no) => parser.line(line, no));
+    const child = spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
+    const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });
+    const input = fs.createReadStream(fifo, { highWaterMark: 1 << 20 });
+    let opened = false;
+    input.once('open', () => (opened = true));
+    const drained = new Promise<void>((resolve, reject) => {
+      input.on('data', (chunk) => {
+        try {
+          splitter.push(chunk as Buffer);
+        } catch (err) {
+          sup.kill();
+          input.destroy();
+          reject(err);
+        }
+      });
+      input.once('end', () => resolve());
+      input.once('close', () => resolve());
+      input.once('error', reject);
+    });
+    timer = setInterval(() => w.flush(), FLUSH_INTERVAL_MS);
+    let exitCode: number;
+    try {
+      exitCode = await sup.done;
+    } catch (err) {
+      throw new CaptureEnvError(`cannot run strace: ${(err as Error).message}`, 'run picotrace doctor');
+    }
+    if (!opened && !unblockFifo(fifo)) input.destroy();
+    await drained;
+    splitter.end();
+    parser.end();
+    if (parser.stats.lines === 0 && exitCode !== 0) {
+      const probe = checkPtraceProbe();
+      w.abort();
+      writer = undefined;
+      fs.rmSync(opts.output, { force: true });
+      throw new CaptureEnvError(`strace could not record ${opts.argv[0]}${probe.status === 'fail' ? `: ${probe.detail}` : ` (strace exit status ${exitCode})`}`, probe.advice ?? 'run picotrace doctor');
+    }
+    const warnings: string[] = [];
+    if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
+    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
+    return { exitCode, events: w.count, dropped: 0, warnings };
+  } catch (err) {
+    writer?.abort();
+    throw err;
+  } finally {
+    if (timer) clearInterval(timer);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function unblockFifo(fifo: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+    return false;
+  }
+}

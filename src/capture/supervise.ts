@@ -1,0 +1,89 @@
+import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import tty from 'node:tty';
+
+/** Signals picotrace passes on to the traced program instead of dying from them. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** How to reach the traced program while it runs. */
+export interface SuperviseOptions {
+  /** Processes of the traced program to signal (the root first); empty while not known yet. */
+  targets(): number[];
+  /** Progress and warnings. */
+  log?: (line: string) => void;
+}
+
+/** A supervised recorder child (strace, runsc): its shell-style exit code and a way to stop it. */
+export interface Supervision {
+  /** Resolves with the exit status the way a shell reports it (128+N when killed by signal N). */
+  readonly done: Promise<number>;
+  /** Kills the recorder and the traced program (used when recording fails). */
+  kill(): void;
+}
+
+/** The exit status a shell would report for a process that ended with `code` or `signal`. */
+export function shellStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  if (signal) return 128 + (os.constants.signals[signal] ?? 0);
+  return 128;
+}
+
+function trySignal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Watches a recorder child: SIGINT, SIGTERM and SIGHUP sent to picotrace go to the traced program
+ * (a SIGINT typed at a terminal already reached it, so it is not sent twice); a second signal kills
+ * the program, a third the recorder too. Handlers are removed when the child exits, and the child
+ * and program are killed if picotrace exits first.
+ */
+export function supervise(child: ChildProcess, o: SuperviseOptions): Supervision {
+  let count = 0;
+  const killAll = (): void => {
+    for (const pid of o.targets()) trySignal(pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const deliver = (sig: NodeJS.Signals, tries: number): void => {
+    const targets = o.targets();
+    if (targets.length === 0 && tries < 40) {
+      setTimeout(() => deliver(sig, tries + 1), 25).unref();
+      return;
+    }
+    for (const pid of targets) trySignal(pid, sig);
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    count++;
+    if (count >= 3) {
+      o.log?.(`picotrace: ${sig} again: killing the recorder and the program`);
+      killAll();
+    } else if (count === 2) {
+      o.log?.(`picotrace: ${sig} again: killing the program`);
+      for (const pid of o.targets()) trySignal(pid, 'SIGKILL');
+    } else if (!(sig === 'SIGINT' && tty.isatty(0))) {
+      deliver(sig, 0);
+    }
+  };
+  const onExit = (): void => killAll();
+  for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
+  process.on('exit', onExit);
+  const done = new Promise<number>((resolve, reject) => {
+    child.once('error', (err) => {
+      cleanup();
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      cleanup();
+      resolve(shellStatus(code, signal));
+    });
+  });
+  function cleanup(): void {
+    for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
+    process.off('exit', onExit);
+  }
+  return { done, kill: killAll };
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
+import { UsageError } from '../../util/errors.js';
+import { setExitCode } from '../main.js';
+import { parseOption, zCount } from '../options.js';
+import { VERSION } from '../version.js';
+
+interface RecordCliOptions {
+  output?: string;
+  bufferSize: string;
+  env?: boolean;
+  backend: string;
+  source?: string;
+  bundle?: string;
+}
+
+/** The default trace name for a command: `CMD-YYYYMMDD-HHMMSS.ptrace` in the current directory (local time). */
+export function defaultOutputName(cmd: string, now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const base = path.basename(cmd).replace(/[^A-Za-z0-9._+-]/g, '_') || 'trace';
+  return `${base}-${stamp}.ptrace`;
+}
+
+/** `picotrace record [-o FILE] [--buffer-size N] [--env] [--backend B] -- CMD ARGS...`: records a program; exits with its status. */
+export function registerRecord(program: Command): void {
+  program
+    .command('record')
+    .description("run a command and record every call it makes into a trace; exits with the command's status")
+    .argument('[command...]', 'the command and its arguments (after --)')
+    .option('-o, --output <file>', 'trace file to write (default: CMD-YYYYMMDD-HHMMSS.ptrace)')
+    .option('--buffer-size <n>', 'bytes of each read/write buffer and string to keep', String(DEFAULT_BUFFER_SIZE))
+    .option('--env', 'store the environment (header and every exec); off by default since it may hold secrets')
+    .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
+    .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
+    .option('--bundle <dir>', 'run an OCI bundle instead of a command (gvisor backend)')
+    .action(async (argv: string[], o: RecordCliOptions) => {
+      const backendNames = Object.keys(BACKENDS) as [string, ...string[]];
+      const backend = parseOption(z.enum(backendNames), o.backend, '--backend');
+      const bufferSize = parseOption(zCount.pipe(z.number().min(1, 'must be at least 1').max(1 << 20, 'must be at most 1048576')), o.bufferSize, '--buffer-size');
+      if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
+      const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));
+      const r = await BACKENDS[backend]({
+        argv,
+        output,
+        bufferSize,
+        env: !!o.env,
+        source: o.source,
+        bundle: o.bundle,
+        writer: VERSION,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
+      process.stderr.write(`picotrace: recorded ${r.events} events to ${output} (exit status ${r.exitCode})\n`);
+      setExitCode(r.exitCode);
+    });
+}
