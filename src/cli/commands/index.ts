@@ -6,6 +6,8 @@ import { registerStats } from './stats.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerRecord } from './record.js';
+import { registerReplay } from './replay.js';
+import { registerDoctor } from './doctor.js';
 
 /** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord, registerDoctor];
