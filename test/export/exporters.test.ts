@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { EXPORT_FORMATS, type ExportFormat } from '../../src/export/index.js';
+import { A, makeCall, type TraceEvent } from '../../src/model/index.js';
+import { sampleEvents, sampleHeader } from '../helpers/sample-trace.js';
+
+function run(format: ExportFormat, evs: TraceEvent[] = [...sampleEvents()].map((e, seq) => ({ ...e, seq }) as TraceEvent)): string {
+  const x = EXPORT_FORMATS[format]();
+  return x.begin(sampleHeader()) + evs.map((e) => x.event(e)).join('') + x.end();
+}
+
+interface TraceEventJson {
+  name: string;
+  ph: string;
+  cat?: string;
+  ts?: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args: Record<string, unknown>;
+}
+
+describe('perfetto exporter', () => {
+  const doc = JSON.parse(run('perfetto')) as { traceEvents: TraceEventJson[]; displayTimeUnit: string };
+  const slices = doc.traceEvents.filter((e) => e.ph === 'X');
+
+  it('writes one complete slice per call, in microseconds, on the thread that made it', () => {
+    const calls = [...sampleEvents()].filter((e) => e.kind === 'call');
+    expect(slices.length).toBe(calls.length);
+    const open = slices.find((s) => s.name === 'openat')!;
+    expect(open).toMatchObject({ cat: 'syscall', pid: 101, tid: 101, dur: 9 });
+    expect(open.args.call).toBe('openat(AT_FDCWD, "/home/alice/secret.txt", O_RDONLY)');
+    expect(open.args.result).toBe('= 3</home/alice/secret.txt>');
+    for (const s of slices) expect(typeof s.ts).toBe('number');
+  });
+
+  it('marks failed calls with a category and the errno name', () => {
+    const failed = slices.filter((s) => s.cat === 'syscall,failed');
+    expect(failed.map((s) => [s.name, s.args.errno])).toEqual([['newfstatat', 'ENOENT']]);
+  });
+
+  it('names processes and threads from exec, children inheriting until they exec', () => {
+    const names = doc.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, e.args.name]);
+    expect(names).toEqual([
+      [100, 'sh'],
+      [101, 'sh'],
+      [101, 'cat'],
+    ]);
+    expect(doc.traceEvents.some((e) => e.ph === 'M' && e.name === 'thread_name' && e.tid === 101 && e.args.name === 'cat')).toBe(true);
+  });
+
+  it('shows lifecycle records as instant events', () => {
+    const instants = doc.traceEvents.filter((e) => e.ph === 'i').map((e) => e.name);
+    expect(instants).toEqual(['process start', 'exec', 'process start', 'exec', 'exit', 'SIGCHLD', 'exit']);
+  });
+
+  it('places calls without a time at the last known time and gives them no duration', () => {
+    const evs = [
+      { ...makeCall({ name: 'a', pid: 1, timeNs: 5000, durationNs: 1000 }), seq: 0 },
+      { ...makeCall({ name: 'b', pid: 1 }), seq: 1 },
+    ] as TraceEvent[];
+    const d = JSON.parse(run('perfetto', evs)) as { traceEvents: TraceEventJson[] };
+    expect(d.traceEvents.filter((e) => e.ph === 'X').map((e) => [e.name, e.ts, e.dur])).toEqual([
+      ['a', 5, 1],
+      ['b', 5, 0],
+    ]);
+  });
+});
+
+describe('strace exporter', () => {
+  const lines = run('strace').trimEnd().split('\n');
+
+  it('writes strace -f -ttt -T lines: tid, epoch seconds, call, result, duration', () => {
+    expect(lines[0]).toBe('100   1700000000.000004 clone(CLONE_CHILD_SETTID|SIGCHLD) = 101 <0.000040>');
+    expect(lines).toContain('101   1700000000.000010 newfstatat(AT_FDCWD, "/home/alice/.config", 0x7ffd0000, 0) = -1 ENOENT (No such file or directory) <0.000003>');
+    expect(lines).toContain('101   1700000000.000013 read(3</home/alice/secret.txt>, "TOPSECRET-file-contents-4f1d", 131072) = 28 <0.000005>');
+    expect(lines).toContain('101   1700000000.000020 exit_group(0) = ?');
+  });
+
+  it('writes exits and signals as strace does, and no lines for starts and execs', () => {
+    expect(lines).toContain('101   1700000000.000022 +++ exited with 0 +++');
+    expect(lines.some((l) => /^100 +\d+\.\d{6} --- SIGCHLD \{si_signo=SIGCHLD, si_pid=101\} ---$/.test(l))).toBe(true);
+    const calls = [...sampleEvents()].filter((e) => e.kind === 'call').length;
+    expect(lines.length).toBe(calls + 2 + 1);
+  });
+
+  it('prints unfinished calls as strace does at the end of a trace', () => {
+    const out = run('strace', [{ ...makeCall({ name: 'read', pid: 7, timeNs: 0, args: [A.fd(0)], flags: 1 }), seq: 0 } as TraceEvent]);
+    expect(out).toBe('7     1700000000.000000 read(0 <unfinished ...>) = ?\n');
+  });
+});
+
+describe('jsonl exporter', () => {
+  it('writes the header, then one JSON object per event', () => {
+    const lines = run('jsonl').trimEnd().split('\n');
+    const objs = lines.map((l) => JSON.parse(l));
+    expect(objs[0]).toMatchObject({ kind: 'header', backend: 'native', startTimeNs: '1700000000000000000' });
+    expect(objs.length).toBe([...sampleEvents()].length + 1);
+    expect(objs.slice(1).map((o) => o.seq)).toEqual(objs.slice(1).map((_o, i) => i));
+  });
+});
