@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { TraceReader } from '../../format/index.js';
+import { Navigator, parseBreakpoint, parseFilter, parseScript, runScreen, runScript, runToEnd, type Breakpoint, type FilterSpec } from '../../tui/index.js';
+import { UsageError } from '../../util/errors.js';
+import { collect as collectOption, parseOption, zCount } from '../options.js';
+import { writeLines } from '../output.js';
+
+interface ReplayOptions {
+  goto?: string;
+  filter?: string[];
+  break?: string[];
+  script?: string;
+}
+
+function mergeFilters(specs: string[]): FilterSpec | undefined {
+  if (!specs.length) return undefined;
+  return parseFilter(specs.join(' '));
+}
+
+/** `picotrace replay FILE`: the step-through debugger (terminal UI), or the same navigation as a script with --script. */
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('step through a trace in the terminal with the kernel state (fds, cwd, memory map, processes) rebuilt at every call')
+    .argument('<file>', 'trace file (.ptrace)')
+    .option('--goto <n>', 'start at event number n')
+    .option('--filter <spec>', 'show only pid=, tid=, call=, class=, errno= (repeatable)', collectOption)
+    .option('--break <spec>', 'breakpoint call=NAME, path=PATH, errno=ERRNO or fd=N (repeatable)', collectOption)
+    .option('--script <cmds>', "run navigation commands without a terminal, e.g. 'goto 120; next-error; state'")
+    .action(async (file: string, o: ReplayOptions) => {
+      const start = o.goto === undefined ? undefined : parseOption(zCount, o.goto, '--goto');
+      const filter = mergeFilters(o.filter ?? []);
+      const breakpoints: Breakpoint[] = (o.break ?? []).map((b) => parseBreakpoint(b));
+      const script = o.script === undefined ? undefined : parseScript(o.script);
+      if (script === undefined && (!process.stdout.isTTY || !process.stdin.isTTY))
+        throw new UsageError('replay needs a terminal on stdin and stdout; use --script to navigate without one');
+      const reader = TraceReader.open(file);
+      try {
+        const nav = new Navigator(reader, { filter, breakpoints });
+        let message = reader.integrity.damage ? `${reader.integrity.damage.what} at offset ${reader.integrity.damage.offset}` : '';
+        if (start !== undefined) {
+          const r = runToEnd(nav.goto(start));
+          if (!r.ok) {
+            if (script !== undefined) throw new UsageError(`--goto: ${r.message}`);
+            message = r.message ?? message;
+          }
+        }
+        if (script !== undefined) {
+          const lines: string[] = [];
+          if (message) process.stderr.write(`picotrace: ${file}: ${message}\n`);
+          runScript(nav, o.script as string, (l) => lines.push(l));
+          await writeLines(lines);
+        } else {
+          await runScreen(nav, { message });
+        }
+      } finally {
+        reader.close();
+      }
+    });
+}
