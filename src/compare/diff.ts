@@ -16,6 +16,9 @@ export interface PairResult {
   /** Calls and lifecycle events in each stream. */
   lengthA: number;
   lengthB: number;
+  /** Seq of each stream item, by stream position. */
+  seqsA: readonly number[];
+  seqsB: readonly number[];
   alignment?: Alignment;
   /** Divergences left after suppressions. */
   divergences: number;
@@ -87,7 +90,7 @@ export function diffStreams(A: TraceStreams, B: TraceStreams, opts: DiffOptions 
     if (opts.only && !matches(tp.a, opts.only) && !matches(tp.b, opts.only)) continue;
     const sa = tp.a ? (A.streams.get(tp.a) ?? EMPTY) : EMPTY;
     const sb = tp.b ? (B.streams.get(tp.b) ?? EMPTY) : EMPTY;
-    const pr: PairResult = { index: pairs.length, a: tp.a, b: tp.b, lengthA: sa.seqs.length, lengthB: sb.seqs.length, divergences: 0, outcomeA: outcomeOf(tp.a), outcomeB: outcomeOf(tp.b) };
+    const pr: PairResult = { index: pairs.length, a: tp.a, b: tp.b, lengthA: sa.seqs.length, lengthB: sb.seqs.length, seqsA: sa.seqs, seqsB: sb.seqs, divergences: 0, outcomeA: outcomeOf(tp.a), outcomeB: outcomeOf(tp.b) };
     pairs.push(pr);
     let divs: Divergence[];
     if (!tp.a || !tp.b) {
