@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
+import { DigestAnnotator } from '../../compare/index.js';
 import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount } from '../options.js';
@@ -50,6 +51,7 @@ export function registerRecord(program: Command): void {
         source: o.source,
         bundle: o.bundle,
         writer: VERSION,
+        annotator: new DigestAnnotator('strict'),
         log: (line) => process.stderr.write(`${line}\n`),
       });
       for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
