@@ -21,11 +21,12 @@ export function decodedArg(ev: CallEvent, i: number): ArgValue | undefined {
   return peel(ev.args[i]);
 }
 
-/** Strips `name=` (op '=') and comment wrappers from a decoded value. */
+/** Strips `name=` (op '='), `in => out` (keeps the value passed in) and comment wrappers from a decoded value. */
 export function peel(a: ArgValue | undefined): ArgValue | undefined {
   let v = a;
   for (let depth = 0; v && depth < 4; depth++) {
     if (v.k === 'op' && v.op === '=') v = v.r;
+    else if (v.k === 'op' && v.op === '=>') v = v.l;
     else if (v.k === 'comment' && v.of) v = v.of;
     else break;
   }

@@ -72,6 +72,11 @@ export function detailLines(ev: TraceEvent, header: TraceHeader, bufferLimit = 2
   return out;
 }
 
+/** A command line for one-line display: newlines escaped, words with blanks quoted. */
+export function showArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/[\s"'\\]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ');
+}
+
 function protString(r: Region): string {
   return `${r.prot & 1 ? 'r' : '-'}${r.prot & 2 ? 'w' : '-'}${r.prot & 4 ? 'x' : '-'}${r.shared ? 's' : 'p'}`;
 }
@@ -83,7 +88,7 @@ export function stateLines(s: KernelState, pid: number, label: string): string[]
   if (!v) out.push(`process ${pid}: not known yet`);
   else {
     out.push(`process ${v.pid}${v.ppid ? ` (parent ${v.ppid})` : ''}${v.inferred ? ' (first seen mid-trace)' : ''}  threads ${v.threads.join(',') || '-'}`);
-    if (v.exe || v.argv.length) out.push(`  exe ${v.exe || '?'}  argv ${v.argv.join(' ')}`);
+    if (v.exe || v.argv.length) out.push(`  exe ${v.exe || '?'}  argv ${showArgv(v.argv)}`);
     if (v.exit) out.push(v.exit.signal ? `  killed by ${signalName(v.exit.signal)} at #${v.exit.seq}` : `  exited with status ${v.exit.status} at #${v.exit.seq}`);
     out.push(`  cwd ${v.cwd || '?'}`);
     out.push(`fds (${v.fds.length})${v.sharesFdsWith.length ? ` shared with ${v.sharesFdsWith.join(',')}` : ''}:`);
@@ -92,13 +97,13 @@ export function stateLines(s: KernelState, pid: number, label: string): string[]
       out.push(`  ${String(f.fd).padStart(3)} ${(f.mode || '?').padEnd(4)} ${f.kind.padEnd(9)} ${f.path || '?'}${fl ? `  ${fl}` : ''}`);
     }
     out.push(`memory (${v.regions.length} regions)${v.sharesMemoryWith.length ? ` shared with ${v.sharesMemoryWith.join(',')}` : ''}${v.brk ? `  brk ${hex(v.brk.end)}` : ''}:`);
-    for (const r of v.regions) out.push(`  ${hex(r.start)}-${hex(r.end)} ${protString(r)} ${r.path}${r.offset ? ` +${hex(r.offset)}` : ''}`);
+    for (const r of v.regions) out.push(`  ${hex(r.start)}-${hex(r.end)} ${protString(r)} ${r.path}${r.offset && !r.path.startsWith('[') ? ` +${hex(r.offset)}` : ''}`);
     if (v.signals.length) out.push(`signals: ${v.signals.map((x) => `${signalName(x.signo)} ${x.disposition}`).join('; ')}`);
   }
   out.push('processes:');
   for (const t of processTree(s)) {
     const end = t.exit ? (t.exit.signal ? ` [killed by ${signalName(t.exit.signal)}]` : ` [exited ${t.exit.status}]`) : '';
-    out.push(`  ${'  '.repeat(Math.min(t.depth, 8))}${t.pid}${t.threads > 1 ? ` (${t.threads} threads)` : ''} ${t.label}${end}${t.pid === pid ? '  <' : ''}`);
+    out.push(`  ${'  '.repeat(Math.min(t.depth, 8))}${t.pid}${t.threads > 1 ? ` (${t.threads} threads)` : ''} ${t.label.replace(/\n/g, '\\n')}${end}${t.pid === pid ? '  <' : ''}`);
   }
   return out;
 }
