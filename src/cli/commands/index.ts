@@ -8,6 +8,8 @@ import { registerImport } from './import.js';
 import { registerRecord } from './record.js';
 import { registerReplay } from './replay.js';
 import { registerDoctor } from './doctor.js';
+import { registerDiff } from './diff.js';
+import { registerBisect } from './bisect.js';
 
 /** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord, registerDoctor, registerReplay];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord, registerDoctor, registerReplay, registerDiff, registerBisect];

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import { collectStreams, diffStreams, divergenceFacts, formatSuppressions, parseSuppressions, SuppressionSet, type DiffResult, type ProfileName, type TraceStreams } from '../compare/index.js';
+import { TraceReader } from '../format/index.js';
+import { diffToJson, jsonReplacer, renderDiffMarkdown, renderDiffText, type DiffView } from '../render/index.js';
+import { BadInputError, ExitCode, fileError } from '../util/errors.js';
+
+/** Output formats of diff, check and demo. */
+export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
+
+/** Options shared by the commands that diff two traces. */
+export interface DiffRunOptions {
+  profile: ProfileName;
+  format: (typeof DIFF_FORMATS)[number];
+  context: number;
+  all: boolean;
+  suppressions?: string;
+  writeSuppressions?: string;
+  only?: ReadonlySet<string>;
+  color: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+const MAX_SUPPRESSIONS_BYTES = 4 << 20;
+
+/** Reads and validates a suppressions file (size checked before reading). Throws BadInputError naming file:line. */
+export function loadSuppressions(file: string): SuppressionSet {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw Object.assign(new Error('dir'), { code: 'EISDIR' });
+    if (st.size > MAX_SUPPRESSIONS_BYTES) throw new BadInputError(`suppressions file is ${st.size} bytes, more than the ${MAX_SUPPRESSIONS_BYTES} allowed`, file);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof BadInputError) throw err;
+    fileError(err, file);
+  }
+  return new SuppressionSet(parseSuppressions(text, file));
+}
+
+function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: string) => void): TraceStreams {
+  return collectStreams(reader.events({ onCorrupt: (e) => onCorrupt(`${e.message} (chunk skipped)`) }), profile);
+}
+
+/** Diffs two trace files and writes the report; returns the exit code (0 equal, 1 different, 3 when a trace was damaged). */
+export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { code: number; result: DiffResult } {
+  const out = o.out ?? process.stdout;
+  const supp = o.suppressions ? loadSuppressions(o.suppressions) : undefined;
+  const ra = TraceReader.open(fileA);
+  let rb: TraceReader | undefined;
+  try {
+    rb = TraceReader.open(fileB);
+    let damaged = false;
+    const warn = (m: string) => {
+      damaged = true;
+      process.stderr.write(`picotrace: ${m}\n`);
+    };
+    for (const [r, f] of [[ra, fileA], [rb, fileB]] as const) if (r.integrity.damage) warn(`${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; comparing what is readable`);
+    const sa = streamsOf(ra, o.profile, warn);
+    const sb = streamsOf(rb, o.profile, warn);
+    const result = diffStreams(sa, sb, { suppressions: supp, only: o.only });
+    const view: DiffView = {
+      fileA,
+      fileB,
+      headerA: ra.header,
+      headerB: rb.header,
+      eventA: (s) => ra.event(s),
+      eventB: (s) => rb!.event(s),
+      context: o.context,
+      all: o.all,
+    };
+    if (o.format === 'json') out.write(`${JSON.stringify(diffToJson(result, view), jsonReplacer, 2)}\n`);
+    else if (o.format === 'markdown') out.write(renderDiffMarkdown(result, view));
+    else out.write(renderDiffText(result, view, o.color));
+    if (o.writeSuppressions) {
+      const text = formatSuppressions(
+        result.divergences.map((d) => divergenceFacts(d, result.pairs[d.pair])),
+        [`written from: picotrace diff ${fileA} ${fileB} (profile ${o.profile})`],
+      );
+      try {
+        fs.writeFileSync(o.writeSuppressions, text, { mode: 0o644 });
+      } catch (err) {
+        fileError(err, o.writeSuppressions);
+      }
+      process.stderr.write(`picotrace: wrote ${result.divergences.length} divergences as rules to ${o.writeSuppressions}\n`);
+    }
+    const code = damaged ? ExitCode.corrupt : result.equal ? ExitCode.ok : ExitCode.differences;
+    return { code, result };
+  } finally {
+    ra.close();
+    rb?.close();
+  }
+}
+
+/** True when color should be used on stdout: a terminal, and NO_COLOR unset. */
+export function wantColor(): boolean {
+  return !!process.stdout.isTTY && !process.env.NO_COLOR;
+}
