@@ -1,4 +1,11 @@
 import type { ChunkAnnotator } from '../format/index.js';
+import type { NewEvent, TraceHeader } from '../model/index.js';
+
+/** Rewrites the header and every event before they are written (`record --scrub` passes scrub's transform). */
+export interface EventTransform {
+  header(h: TraceHeader): TraceHeader;
+  event<E extends NewEvent>(ev: E): E;
+}
 
 /** What `picotrace record` asks a backend to do. */
 export interface RecordOptions {
@@ -18,6 +25,8 @@ export interface RecordOptions {
   cwd?: string;
   /** Per-chunk stream digests for bisect, supplied by compare/. */
   annotator?: ChunkAnnotator;
+  /** Applied to the header and to each event before it reaches the writer, so nothing untransformed is stored. */
+  transform?: EventTransform;
   /** Name and version of the recording program, stored in the header's writer field. */
   writer?: string;
   /** Progress and warnings go here (stderr by default); quiet when undefined. */

@@ -1,4 +1,4 @@
-import type { ArgValue, CallBuffer, CallEvent, EnvVar, TraceEvent, TraceHeader } from '../model/index.js';
+import type { ArgValue, CallBuffer, CallEvent, EnvVar, NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { DATA_ARGS, ENV_ARGS } from './data-args.js';
 import { shortDigest } from './digest.js';
 import { scrubbedTokens, type ScrubOptions } from './options.js';
@@ -12,7 +12,7 @@ export interface Scrubber {
   /** Free text (a note, an option value) with the path rules applied. */
   text(s: string): string;
   /** A scrubbed copy of one event (the input is not modified). */
-  event<E extends TraceEvent | Omit<TraceEvent, 'seq'>>(ev: E): E;
+  event<E extends NewEvent>(ev: E): E;
 }
 
 const utf8 = new TextEncoder();

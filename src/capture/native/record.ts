@@ -67,9 +67,10 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
   let writer: TraceWriter | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    writer = TraceWriter.create(opts.output, header, { annotator: opts.annotator });
+    writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
     const w = writer;
-    const parser = new StraceParser((ev) => w.append(ev), { startTimeNs, source: 'strace' });
+    const tf = opts.transform;
+    const parser = new StraceParser(tf ? (ev) => w.append(tf.event(ev)) : (ev) => w.append(ev), { startTimeNs, source: 'strace' });
     const splitter = new LineSplitter((line, no) => parser.line(line, no));
     const child = spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });

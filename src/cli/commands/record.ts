@@ -2,11 +2,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
+import { createScrubber, scrubbedTokens } from '../../scrub/index.js';
 import { DigestAnnotator } from '../../compare/index.js';
 import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount } from '../options.js';
 import { VERSION } from '../version.js';
+import { TraceReader } from '../../format/index.js';
+import { scrubInPlace } from './scrub.js';
 
 interface RecordCliOptions {
   output?: string;
@@ -15,6 +18,7 @@ interface RecordCliOptions {
   backend: string;
   source?: string;
   bundle?: string;
+  scrub?: boolean;
 }
 
 /** The default trace name for a command: `CMD-YYYYMMDD-HHMMSS.ptrace` in the current directory (local time). */
@@ -37,12 +41,14 @@ export function registerRecord(program: Command): void {
     .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
     .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
     .option('--bundle <dir>', 'run an OCI bundle instead of a command (gvisor backend)')
+    .option('--scrub', 'write a scrubbed trace: buffer contents and environment values never reach the file (see picotrace scrub)')
     .action(async (argv: string[], o: RecordCliOptions) => {
       const backendNames = Object.keys(BACKENDS) as [string, ...string[]];
       const backend = parseOption(z.enum(backendNames), o.backend, '--backend');
       const bufferSize = parseOption(zCount.pipe(z.number().min(1, 'must be at least 1').max(1 << 20, 'must be at most 1048576')), o.bufferSize, '--buffer-size');
       if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
       const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));
+      const scrubber = o.scrub ? createScrubber({ buffers: true, env: true, paths: [] }) : undefined;
       const r = await BACKENDS[backend]({
         argv,
         output,
@@ -51,11 +57,22 @@ export function registerRecord(program: Command): void {
         source: o.source,
         bundle: o.bundle,
         writer: VERSION,
+        transform: scrubber,
         annotator: new DigestAnnotator('strict'),
         log: (line) => process.stderr.write(`${line}\n`),
       });
+      if (scrubber && !isScrubbed(output, scrubbedTokens(scrubber.options))) await scrubInPlace(output, scrubber, { quiet: true });
       for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
       process.stderr.write(`picotrace: recorded ${r.events} events to ${output} (exit status ${r.exitCode})\n`);
       setExitCode(r.exitCode);
     });
+}
+
+function isScrubbed(file: string, tokens: string[]): boolean {
+  const r = TraceReader.open(file);
+  try {
+    return tokens.every((t) => r.header.scrubbed.includes(t));
+  } finally {
+    r.close();
+  }
 }
