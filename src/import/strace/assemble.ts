@@ -45,6 +45,7 @@ const EXEC_CALLS = new Set(['execve', 'execveat']);
 const NO_RETURN = new Set(['exit', 'exit_group']);
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
 const MAX_JOIN_LINES = 8;
+const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
 const MAX_JOIN_CHARS = 1 << 16;
 
 /**
@@ -60,6 +61,8 @@ export class StraceParser {
   private readonly children = new Map<number, ChildInfo>();
   private readonly live = new Set<number>();
   private rootTid: number | undefined;
+  private rootUnnamed = false;
+  private readonly alias = new Map<number, number>();
   private baseSec = 0;
   private baseNs = 0;
   private hasBase: boolean;
@@ -103,6 +106,11 @@ export class StraceParser {
       this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
     }
     if (text.trim() === '') return;
+    const msg = ATTACHED_INSIDE.exec(text);
+    if (msg && msg.index > 0) {
+      this.wrapped = { text: text.slice(0, msg.index), line: lineNo, source, pid, count: 1 };
+      return;
+    }
     let rec: LineRecord;
     try {
       rec = parseLine(text);
@@ -175,7 +183,7 @@ export class StraceParser {
   }
 
   private tidOf(rec: LineRecord, pid: number | undefined): number {
-    if (rec.pid !== undefined) return rec.pid;
+    if (rec.pid !== undefined) return this.alias.get(rec.pid) ?? rec.pid;
     if (pid !== undefined) return pid;
     if (this.live.size === 1) for (const t of this.live) return t;
     return this.rootTid ?? 0;
@@ -184,9 +192,10 @@ export class StraceParser {
   private handle(rec: LineRecord, lineNo: number, source: string, pidHint?: number): void {
     const body: LineBody = rec.body;
     if (body.t === 'message') return;
-    const tid = this.tidOf(rec, pidHint);
+    let tid = this.tidOf(rec, pidHint);
     const timeNs = this.timeOf(rec.time);
-    this.see(tid, timeNs);
+    this.see(tid, timeNs, body);
+    tid = this.alias.get(tid) ?? tid;
     const pid = this.tgid.get(tid) ?? tid;
     switch (body.t) {
       case 'call':
@@ -210,7 +219,7 @@ export class StraceParser {
           return;
         }
         try {
-          const { args, result } = parseJoined(body.name, body.restText.startsWith(')') ? '...' : '..., ', body.restText);
+          const { args, result } = parseJoined(body.name, /^\s*[),]/.test(body.restText) ? '...' : '..., ', body.restText);
           this.call(tid, body.name, args, result, timeNs, 0);
         } catch (err) {
           if (!(err instanceof StraceSyntaxError)) throw err;
@@ -220,6 +229,7 @@ export class StraceParser {
       }
       case 'signal': {
         const signo = signalNumber(body.name) ?? 0;
+        if (body.note) body.info = { k: 'comment', v: body.note };
         this.emit(body.info ? { kind: 'signal', pid, tid, timeNs, signo, name: body.name, info: body.info } : { kind: 'signal', pid, tid, timeNs, signo, name: body.name });
         return;
       }
@@ -246,17 +256,25 @@ export class StraceParser {
     }
   }
 
-  private see(tid: number, timeNs: number | undefined): void {
+  private see(tid: number, timeNs: number | undefined, body?: LineBody): void {
     if (this.tgid.has(tid)) return;
     this.live.add(tid);
     if (this.rootTid === undefined) {
       this.rootTid = tid;
+      this.rootUnnamed = tid === 0;
       this.tgid.set(tid, tid);
       this.emit({ kind: 'start', pid: tid, tid, timeNs, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true });
       return;
     }
-    let info = this.children.get(tid);
-    if (!info) info = this.guessParent();
+    const rootResumes = body?.t === 'resumed' && this.pending.get(this.rootTid)?.name === body.name;
+    let info = rootResumes ? undefined : this.children.get(tid);
+    if (!info && !rootResumes) info = this.guessParent();
+    if (!info && this.rootUnnamed) {
+      this.rootUnnamed = false;
+      this.alias.set(tid, this.rootTid);
+      this.live.delete(tid);
+      return;
+    }
     const parentPid = info ? (this.tgid.get(info.parentTid) ?? info.parentTid) : 0;
     const isThread = !!info?.isThread;
     const pid = isThread ? parentPid : tid;
@@ -295,7 +313,7 @@ export class StraceParser {
       errno = errnoNumber(r.errnoName) ?? errnoFromUnknown(r.errnoName);
       if (INTERRUPTED.has(errno)) flags |= CallFlags.interrupted;
     }
-    if (r.unknown) flags |= CallFlags.retvalUnknown;
+    if (r.unknown && !errno) flags |= CallFlags.retvalUnknown;
     if (NO_RETURN.has(name)) flags |= CallFlags.noReturn;
     const retval = r.unknown && errno ? -1 : r.retval;
     const buffers = extractBuffers(name, args, retval, errno !== 0 || r.unknown);

@@ -317,6 +317,7 @@ export class Scanner {
   private readAngle(): string {
     const s = this.s;
     let depth = 0;
+    let square = 0;
     const start = this.pos + 1;
     for (let p = this.pos; p < s.length; p++) {
       const c = s.charCodeAt(p);
@@ -324,7 +325,10 @@ export class Scanner {
         p++;
         continue;
       }
-      if (c === 60) depth++;
+      if (c === 91) square++;
+      else if (c === 93 && square > 0) square--;
+      else if (square > 0) continue;
+      else if (c === 60) depth++;
       else if (c === 62 && --depth === 0) {
         this.pos = p + 1;
         return decodePath(stripDeviceNote(s.slice(start, p)));
