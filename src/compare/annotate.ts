@@ -18,9 +18,11 @@ export function digestProfileName(profile: ProfileName): string {
  * `t:PATH` a task appeared (count = its tid, digest = [1 if thread, 0 if process]);
  * `x:PATH` a task exec'd (count = execs so far, digest = the programs, NUL-separated UTF-8);
  * `s:PATH` a stream advanced (count = items so far, digest = running digest (8 bytes) followed by the
- * digests at each multiple of CHECKPOINT_EVERY crossed in this chunk, 8 bytes each).
+ * digests at each multiple of CHECKPOINT_EVERY crossed in this chunk, 8 bytes each);
+ * `p:NAME` the trace has a call NAME whose path was not decoded (its digests cannot be compared with a
+ * trace that has the path).
  */
-export const DIGEST_PREFIX = { task: 't:', exec: 'x:', stream: 's:' } as const;
+export const DIGEST_PREFIX = { task: 't:', exec: 'x:', stream: 's:', pathless: 'p:' } as const;
 
 interface StreamState {
   digest: RunningDigest;
@@ -36,6 +38,8 @@ export class DigestAnnotator implements ChunkAnnotator {
   private dirty = new Set<Task>();
   private seenTasks = 0;
   private execd = new Set<Task>();
+  private pathless = new Set<string>();
+  private newPathless: string[] = [];
 
   constructor(profile: ProfileName = 'strict') {
     this.profile = digestProfileName(profile);
@@ -56,6 +60,10 @@ export class DigestAnnotator implements ChunkAnnotator {
     if (st.count % CHECKPOINT_EVERY === 0) st.checkpoints.push(st.digest.bytes());
     this.dirty.add(it.task);
     if (ev.kind === 'exec') this.execd.add(it.task);
+    if (it.pathless && !this.pathless.has(it.name)) {
+      this.pathless.add(it.name);
+      this.newPathless.push(it.name);
+    }
   }
 
   /** Entries for the chunk just closed: new tasks, new execs, streams that advanced. */
@@ -66,6 +74,8 @@ export class DigestAnnotator implements ChunkAnnotator {
       const t = all[this.seenTasks];
       out.push({ stream: `${DIGEST_PREFIX.task}${t.path}`, count: t.tid, digest: Uint8Array.of(t.isThread ? 1 : 0) });
     }
+    for (const name of this.newPathless) out.push({ stream: `${DIGEST_PREFIX.pathless}${name}`, count: 1, digest: new Uint8Array(0) });
+    this.newPathless = [];
     for (const t of this.execd) out.push({ stream: `${DIGEST_PREFIX.exec}${t.path}`, count: t.execs.length, digest: Buffer.from(t.execs.join('\u0000'), 'utf8') });
     this.execd.clear();
     for (const t of this.dirty) {

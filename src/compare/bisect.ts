@@ -1,7 +1,7 @@
 import type { StreamDigest } from '../format/index.js';
 import type { TraceEvent } from '../model/index.js';
 import { CHECKPOINT_EVERY, DIGEST_PREFIX, digestProfileName } from './annotate.js';
-import { collectStreams } from './collect.js';
+import { collectStreams, unifyPathless } from './collect.js';
 import { Normalizer } from './normalize.js';
 import { pairTasks } from './pair.js';
 import type { ProfileName } from './rules.js';
@@ -132,6 +132,9 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
     const got = [A, B][missing].footerInfo.digestProfile;
     return scan(A, B, profile, `trace ${missing ? 'B' : 'A'} ${got ? `has digests of another profile (${got})` : 'has no stream digests (imported, or recorded without them)'}`);
   }
+  const pathless = [A, B].map((t) => t.chunks.flatMap((c) => c.digests.filter((d) => d.stream.startsWith(DIGEST_PREFIX.pathless)).map((d) => d.stream.slice(2))));
+  const side = pathless.findIndex((l) => l.length > 0);
+  if (side >= 0) return scan(A, B, profile, `trace ${side ? 'B' : 'A'} does not carry the paths of ${pathless[side].slice(0, 3).join(', ')}${pathless[side].length > 3 ? ', ...' : ''}`);
   const va = readIndex(A);
   const vb = readIndex(B);
   const pairs: BisectPair[] = [];
@@ -161,6 +164,7 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
 function scan(A: IndexedTrace, B: IndexedTrace, profile: ProfileName, reason: string): BisectResult {
   const sa = collectStreams(A.events(), profile);
   const sb = collectStreams(B.events(), profile);
+  unifyPathless(sa, sb);
   const pairs: BisectPair[] = [];
   for (const tp of pairTasks(sa.tasks, sb.tasks)) {
     const xa = tp.a ? sa.streams.get(tp.a) : undefined;

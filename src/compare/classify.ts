@@ -66,13 +66,14 @@ export function classifyPair(pair: number, sa: TaskStream, sb: TaskStream, al: A
     const i = ra[r];
     const j = rb[r];
     if (i >= 0 && j >= 0) {
-      if (sa.fulls[i] !== sb.fulls[j]) {
+      if (sa.fulls[i] === sb.fulls[j]) {
+        if (sa.datas[i] !== 0 && sb.datas[j] !== 0 && sa.datas[i] !== sb.datas[j]) out.push(make('data', names.a[sa.names[i]], pair, r, side(sa, i), side(sb, j)));
+      } else {
         const name = names.a[sa.names[i]];
         let kind: DivergenceKind;
         if (sa.outcome[i] || sb.outcome[j]) kind = 'outcome';
         else if (sa.errnos[i] !== sb.errnos[j]) kind = 'errno';
-        else if (sa.res[i] !== sb.res[j]) kind = 'retval';
-        else kind = 'data';
+        else kind = 'retval';
         out.push(make(kind, name, pair, r, side(sa, i), side(sb, j)));
       }
       r++;

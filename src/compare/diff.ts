@@ -1,7 +1,7 @@
 import { errnoName } from '../model/index.js';
 import { type Alignment, align } from './align.js';
 import { classifyPair, type Divergence, type DivergenceKind } from './classify.js';
-import type { TaskStream, TraceStreams } from './collect.js';
+import { type TaskStream, type TraceStreams, unifyPathless } from './collect.js';
 import type { SetAside } from './normalize.js';
 import { pairTasks } from './pair.js';
 import type { ProfileName } from './rules.js';
@@ -44,6 +44,8 @@ export interface DiffResult {
   setAside: { a: SetAside; b: SetAside };
   summary: CallSummary[];
   approximate: boolean;
+  /** Calls compared without their paths because a trace does not carry them (rule paths-when-both). */
+  pathless: string[];
 }
 
 /** Options of diffStreams. */
@@ -53,7 +55,7 @@ export interface DiffOptions {
   only?: ReadonlySet<string>;
 }
 
-const EMPTY: TaskStream = { task: undefined as unknown as Task, seqs: [], ids: [], fulls: [], res: [], datas: [], errnos: [], names: [], subjects: [], outcome: [] };
+const EMPTY: TaskStream = { task: undefined as unknown as Task, seqs: [], ids: [], bares: [], fulls: [], res: [], datas: [], errnos: [], names: [], subjects: [], outcome: [] };
 
 /** A task's outcome in words: `exit 0`, `killed by SIGSEGV`, or undefined while it never ended. */
 export function outcomeOf(t: Task | undefined): string | undefined {
@@ -86,6 +88,7 @@ export function diffStreams(A: TraceStreams, B: TraceStreams, opts: DiffOptions 
   let suppressed = 0;
   let approximate = false;
   const summary = new Map<string, CallSummary>();
+  const pathless = unifyPathless(A, B);
   for (const tp of pairTasks(A.tasks, B.tasks)) {
     if (opts.only && !matches(tp.a, opts.only) && !matches(tp.b, opts.only)) continue;
     const sa = tp.a ? (A.streams.get(tp.a) ?? EMPTY) : EMPTY;
@@ -138,5 +141,6 @@ export function diffStreams(A: TraceStreams, B: TraceStreams, opts: DiffOptions 
     setAside: { a: A.setAside, b: B.setAside },
     summary: [...summary.values()].sort((x, y) => y.total - x.total || x.name.localeCompare(y.name)),
     approximate,
+    pathless,
   };
 }

@@ -18,9 +18,13 @@ export interface NormItem {
   id: number;
   /** Hash of the result (errno name or normalized return value). */
   res: number;
-  /** Hash of the data read or written and of returned structs (0 when not compared). */
+  /** Identity hash without path arguments, used for calls whose paths one trace does not carry. */
+  bare: number;
+  /** A path argument of this call was not decoded (raw-argument sources). */
+  pathless: boolean;
+  /** Hash of the data read or written and of returned structs (0 when absent or not compared). */
   data: number;
-  /** Everything compared, hashed: identity, result and data. */
+  /** Identity and result, hashed: what stream digests and bisect compare. */
   full: number;
   errno: number;
   /** The first path or fd target the call names, for suppressions; "" when none. */
@@ -38,6 +42,8 @@ export interface SetAside {
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const STAT_CALLS = new Set(['stat', 'lstat', 'fstat', 'newfstatat', 'statx', 'fstatat64']);
 const DATA_PREFIX = 32;
+const RANDOM_CALLS = new Set(['getrandom']);
+const RANDOM_SOURCES = new Set(['/dev/urandom', '/dev/random']);
 
 function toFd(v: Int64 | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -128,10 +134,11 @@ export class Normalizer {
     }
   }
 
-  private item(task: Task, seq: number, name: string, idText: string, res: number, data: number, errno: number, subject: string, outcome: boolean): NormItem {
+  private item(task: Task, seq: number, name: string, idText: string, res: number, data: number, errno: number, subject: string, outcome: boolean, bareText = idText, pathless = false): NormItem {
     task.calls++;
     const id = hashString(idText);
-    return { task, seq, name, idText, id, res, data, full: mix(mix(id, res), data), errno, subject, outcome };
+    const bare = bareText === idText ? id : hashString(bareText);
+    return { task, seq, name, idText, id, bare, pathless, res, data, full: mix(id, res), errno, subject, outcome };
   }
 
   private call(ev: CallEvent, tid: number): NormItem | undefined {
@@ -144,10 +151,13 @@ export class Normalizer {
     const pid = task.pid;
     const parts: string[] = [];
     let subject = '';
-    for (const i of PATH_ARGS[ev.name] ?? []) {
-      const p = argString(ev.args[i]) ?? '?';
-      parts.push(p);
-      if (!subject) subject = p;
+    let pathless = false;
+    const pathArgs = PATH_ARGS[ev.name] ?? [];
+    for (const i of pathArgs) {
+      const p = argString(ev.args[i]);
+      if (p === undefined) pathless = true;
+      parts.push(p ?? '?');
+      if (!subject && p) subject = p;
     }
     for (const i of FD_ARGS[ev.name] ?? []) {
       const a = ev.args[i];
@@ -166,6 +176,7 @@ export class Normalizer {
       parts.push(n === undefined ? '?' : n > 0 ? (this.tasks.pathOf(n) ? `task:${this.tasks.pathOf(n)}` : 'pid') : String(n));
     }
     const idText = `${ev.name}(${parts.join(',')})`;
+    const bareText = pathArgs.length ? `${ev.name}(${parts.slice(pathArgs.length).join(',')})` : idText;
     const finished = !(ev.flags & (CallFlags.unfinished | CallFlags.retvalUnknown));
     if (finished && !ev.errno) this.track(ev, task, parts);
     let resText: string;
@@ -173,7 +184,7 @@ export class Normalizer {
     else if (ev.errno) resText = errnoName(ev.errno);
     else resText = this.strict ? this.retText(ev, task) : 'ok';
     let data = 0;
-    if (this.strict && finished) {
+    if (this.strict && finished && !RANDOM_CALLS.has(ev.name) && !RANDOM_SOURCES.has(subject)) {
       const pieces: string[] = [];
       for (const b of ev.buffers) {
         const len = b.fullLength || b.data.length;
@@ -182,7 +193,7 @@ export class Normalizer {
       if (STAT_CALLS.has(ev.name)) for (const a of ev.args) semanticStruct(a, pieces);
       if (pieces.length) data = hashString(pieces.join(';'));
     }
-    return this.item(task, ev.seq, ev.name, idText, hashString(resText), data, ev.errno, subject, false);
+    return this.item(task, ev.seq, ev.name, idText, hashString(resText), data, ev.errno, subject, false, bareText, pathless);
   }
 
   private retText(ev: CallEvent, task: Task): string {

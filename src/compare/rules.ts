@@ -31,6 +31,9 @@ export const RULES: readonly NormRule[] = [
   { name: 'drop-inode-device', profiles: BOTH, description: 'inode, device, link count and block numbers (st_ino, st_dev, st_rdev, st_nlink, st_blocks, d_ino, makedev(...)) are dropped' },
   { name: 'struct-semantic', profiles: ['strict'], description: 'stat-like results are reduced to mode, size, uid and gid' },
   { name: 'data-prefix', profiles: ['strict'], description: 'data read or written compares by byte count and a digest of its first 32 bytes (sources keep different amounts)' },
+  { name: 'data-when-both', profiles: ['strict'], description: 'data and structs are compared only when both traces carry them (raw-argument sources do not); bisect does not compare data' },
+  { name: 'ignore-random-data', profiles: BOTH, description: 'data from getrandom, /dev/urandom and /dev/random is not compared' },
+  { name: 'paths-when-both', profiles: BOTH, description: 'for a call whose path one trace does not carry (raw arguments), paths are left out of that call\'s identity in both' },
   { name: 'ignore-data', profiles: ['loose'], description: 'data read or written and returned structs are not compared' },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectStreams, Normalizer, RULES, PROFILE_NAMES, type NormItem } from '../../src/compare/index.js';
+import { collectStreams, diffStreams, Normalizer, RULES, PROFILE_NAMES, type NormItem } from '../../src/compare/index.js';
 import { A, CallFlags } from '../../src/model/index.js';
 import { Ev } from './build.js';
 
@@ -104,10 +104,10 @@ describe('normalization rules', () => {
     const b = new Ev().openat(1, '/f', 3).read(1, 3, 'jello');
     expect(items(a)[1].data).not.toBe(items(b)[1].data);
     expect(items(a)[1].res).toBe(items(b)[1].res);
-    expect(items(a, 'loose')[1].full).toBe(items(b, 'loose')[1].full);
+    expect(items(a, 'loose')[1].data).toBe(0);
     const long1 = new Ev().read(1, 0, `${'x'.repeat(32)}AAAA`);
     const long2 = new Ev().read(1, 0, `${'x'.repeat(32)}BBBB`);
-    expect(items(long1)[0].full).toBe(items(long2)[0].full);
+    expect(items(long1)[0].data).toBe(items(long2)[0].data);
   });
 
   it('struct-semantic and drop-inode-device: stat keeps mode and size, drops inode and device', () => {
@@ -115,8 +115,28 @@ describe('normalization rules', () => {
     const a = items(new Ev().call(1, 'newfstatat', [A.fd(-100), A.str('/f'), st(11, 5), A.int(0)]))[0];
     const b = items(new Ev().call(1, 'newfstatat', [A.fd(-100), A.str('/f'), st(99, 5), A.int(0)]))[0];
     const c = items(new Ev().call(1, 'newfstatat', [A.fd(-100), A.str('/f'), st(11, 6), A.int(0)]))[0];
-    expect(a.full).toBe(b.full);
-    expect(a.full).not.toBe(c.full);
+    expect(a.data).toBe(b.data);
+    expect(a.data).not.toBe(c.data);
+  });
+
+  it('data-when-both: a side without data does not diverge; ignore-random-data: getrandom is never compared', () => {
+    const withData = new Ev().openat(1, '/f', 3).read(1, 3, 'hello');
+    const without = new Ev().openat(1, '/f', 3).call(1, 'read', [], { rawArgs: [3, 0x1000, 4096], retval: 5 });
+    expect(diffStreams(collectStreams(withData.events), collectStreams(without.events)).equal).toBe(true);
+    const other = new Ev().openat(1, '/f', 3).read(1, 3, 'jello');
+    expect(diffStreams(collectStreams(withData.events), collectStreams(other.events)).divergences.map((d) => d.kind)).toEqual(['data']);
+    const r1 = items(new Ev().call(1, 'getrandom', [A.buf(0)], { retval: 8, buffers: [{ argIndex: 0, out: true, data: Buffer.from('12345678'), fullLength: 0, truncated: false, element: -1 }] }))[0];
+    const r2 = items(new Ev().call(1, 'getrandom', [A.buf(0)], { retval: 8, buffers: [{ argIndex: 0, out: true, data: Buffer.from('abcdefgh'), fullLength: 0, truncated: false, element: -1 }] }))[0];
+    expect(r1.data).toBe(0);
+    expect(r2.data).toBe(0);
+  });
+
+  it('paths-when-both: a call whose path one trace lacks is compared without paths on both sides', () => {
+    const decoded = new Ev().call(1, 'access', [A.str('/etc/ld.so.preload'), A.int(4)], { retval: -1, errno: 2 }).call(1, 'rseq', [], { retval: 0 });
+    const raw = new Ev().call(1, 'access', [], { rawArgs: [0x7f00, 4], retval: -1, errno: 2 }).call(1, 'rseq', [], { retval: -1, errno: 38 });
+    const r = diffStreams(collectStreams(decoded.events), collectStreams(raw.events));
+    expect(r.pathless).toEqual(['access']);
+    expect(r.divergences.map((d) => [d.kind, d.name])).toEqual([['errno', 'rseq']]);
   });
 
   it('lifecycle-events: exec, signal and exit are stream items; exit is an outcome', () => {
