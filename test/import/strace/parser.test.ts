@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StraceParser } from '../../../src/import/strace/index.js';
+import { CallFlags, type CallEvent, type ExitEvent, type NewEvent, type SignalEvent, type StartEvent, type UnparsedEvent } from '../../../src/model/index.js';
+import { ROOT } from '../../helpers/cli.js';
+
+const DIR = path.join(ROOT, 'traces', 'strace');
+
+function parseText(text: string, opts: { startTimeNs?: bigint; pid?: number } = {}): { events: NewEvent[]; parser: StraceParser } {
+  const events: NewEvent[] = [];
+  const parser = new StraceParser((e) => events.push(e), { startTimeNs: opts.startTimeNs, source: 'log' });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  lines.forEach((l, i) => parser.line(l, i + 1, 'log', opts.pid));
+  parser.end();
+  return { events, parser };
+}
+
+function parseFile(name: string) {
+  return parseText(fs.readFileSync(path.join(DIR, name), 'latin1'));
+}
+
+const calls = (evs: NewEvent[]) => evs.filter((e): e is CallEvent => e.kind === 'call');
+const of = <K extends NewEvent['kind']>(evs: NewEvent[], kind: K) => evs.filter((e) => e.kind === kind) as Extract<NewEvent, { kind: K }>[];
+
+describe('StraceParser on real strace logs', () => {
+  for (const name of ['stderr-default.log', 'ttt-T-yy.log', 'tt-xx.log', 'r.log', 't-nopid.log', 'threads.log', 'signals.log', 'sockets.log']) {
+    it(`parses every line of ${name}`, () => {
+      const { parser, events } = parseFile(name);
+      expect(parser.stats.unparsed).toBe(0);
+      expect(parser.stats.calls).toBeGreaterThan(50);
+      expect(calls(events).every((c) => c.name.length > 0 && (c.sysno >= 0 || c.name === 'restart_syscall'))).toBe(true);
+    });
+  }
+
+  it('gives the same calls for the same command whether strace wrote to stderr or a file with -ttt -T -yy', () => {
+    const a = calls(parseFile('stderr-default.log').events).map((c) => c.name);
+    const b = calls(parseFile('ttt-T-yy.log').events).map((c) => c.name);
+    expect(a.length).toBe(b.length);
+    expect([...a].sort()).toEqual([...b].sort());
+  });
+
+  it('builds the process tree of a fork and exec pipeline', () => {
+    const { events } = parseFile('ttt-T-yy.log');
+    const starts = of(events, 'start') as StartEvent[];
+    expect(starts.length).toBe(3);
+    expect(starts[0].isRoot).toBe(true);
+    for (const s of starts.slice(1)) expect(s.parentPid).toBe(starts[0].pid);
+    expect(of(events, 'exec').map((e) => e.argv[0])).toEqual(['sh', 'ls', 'wc']);
+    expect(of(events, 'exit').every((e) => (e as ExitEvent).status === 0)).toBe(true);
+  });
+
+  it('turns -yy annotations into fds with paths, and times and durations into ns', () => {
+    const { events } = parseFile('ttt-T-yy.log');
+    const open = calls(events).find((c) => c.name === 'openat' && c.errno === 0)!;
+    expect(open.args[0]).toMatchObject({ k: 'fd', fd: -100 });
+    expect(open.retAnnotation).toMatch(/^\//);
+    expect(open.durationNs).toBeGreaterThan(0);
+    const first = events.find((e) => e.kind === 'call')!;
+    expect(first.timeNs).toBe(0);
+    expect(calls(events).at(-1)!.timeNs).toBeGreaterThan(0);
+  });
+
+  it('pairs unfinished and resumed calls across threads and finds each thread`s process', () => {
+    const { events } = parseFile('threads.log');
+    const starts = of(events, 'start');
+    const threads = starts.filter((s) => s.isThread);
+    expect(threads.length).toBe(3);
+    for (const t of threads) expect(t.pid).toBe(starts[0].pid);
+    const clones = calls(events).filter((c) => c.name === 'clone3');
+    expect(clones.length).toBe(3);
+    for (const c of clones) expect(threads.map((t) => t.tid)).toContain(c.retval);
+    const futex = calls(events).filter((c) => c.name === 'futex');
+    expect(futex.length).toBeGreaterThan(0);
+    expect(calls(events).some((c) => c.flags & CallFlags.unfinished)).toBe(false);
+    const threadExits = of(events, 'exit').filter((e) => e.threadOnly);
+    expect(threadExits.length).toBe(3);
+  });
+
+  it('reads relative (-r) and time-of-day (-t) stamps as increasing times', () => {
+    for (const name of ['r.log', 't-nopid.log', 'tt-xx.log']) {
+      const times = calls(parseFile(name).events).map((c) => c.timeNs!);
+      expect(times.every((t) => typeof t === 'number')).toBe(true);
+      expect(times.at(-1)!).toBeGreaterThanOrEqual(times[0]);
+    }
+  });
+
+  it('decodes -xx hex strings into the same bytes as plain strings', () => {
+    const { events } = parseFile('tt-xx.log');
+    const exec = of(events, 'exec')[0];
+    expect(exec.path).toBe('/usr/bin/sh');
+    const write = calls(events).find((c) => c.name === 'write')!;
+    expect(Buffer.from(write.buffers[0].data).toString()).toBe('hi\n');
+  });
+
+  it('records signals, stops, kills and the exit status', () => {
+    const { events } = parseFile('signals.log');
+    const sigs = of(events, 'signal') as SignalEvent[];
+    expect(sigs.map((s) => s.name)).toEqual(expect.arrayContaining(['SIGSTOP', 'SIGCONT', 'SIGTERM', 'SIGSEGV', 'SIGCHLD']));
+    const exits = of(events, 'exit') as ExitEvent[];
+    expect(exits.map((e) => e.signal).filter(Boolean).sort()).toEqual([11, 15]);
+    const root = of(events, 'start')[0];
+    expect(exits.find((e) => e.pid === root.pid)!.status).toBe(3);
+    const suspend = calls(events).find((c) => c.name === 'rt_sigsuspend')!;
+    expect(suspend.errno).toBe(514);
+    expect(suspend.flags & CallFlags.interrupted).toBeTruthy();
+  });
+
+  it('keeps socket fds and send/recv data as buffers', () => {
+    const { events } = parseFile('sockets.log');
+    const sp = calls(events).find((c) => c.name === 'socketpair')!;
+    expect(JSON.stringify(sp.args[3])).toContain('UNIX-STREAM');
+    const send = calls(events).find((c) => c.name === 'sendto' && c.buffers.length)!;
+    expect([...send.buffers[0].data]).toEqual([...Buffer.from('ping\x00\xff', 'latin1')]);
+    expect(send.buffers[0].out).toBe(false);
+    expect(send.args[1]).toEqual({ k: 'buf', i: 0 });
+    const recv = calls(events).find((c) => c.name === 'recvfrom' && c.buffers.length)!;
+    expect(recv.buffers[0].out).toBe(true);
+  });
+});
+
+describe('StraceParser on hand-made edge cases', () => {
+  it('parses every line of edge.log into typed values', () => {
+    const { events, parser } = parseFile('edge.log');
+    expect(parser.stats.unparsed).toBe(0);
+    const cs = calls(events);
+    const read = cs.find((c) => c.name === 'read' && c.buffers.length)!;
+    expect(read.buffers[0]).toMatchObject({ argIndex: 1, out: true, truncated: true, fullLength: 4096, element: -1 });
+    expect([...read.buffers[0].data.slice(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+    const writev = cs.find((c) => c.name === 'writev')!;
+    expect(writev.buffers.map((b) => [Buffer.from(b.data).toString(), b.element])).toEqual([['err', 0], ['\n', 1]]);
+    const sendmsg = cs.find((c) => c.name === 'sendmsg')!;
+    expect(Buffer.from(sendmsg.buffers[0].data).toString()).toBe('ping');
+    const write = cs.find((c) => c.name === 'write')!;
+    expect(write.buffers[0]).toMatchObject({ fullLength: 100, truncated: true });
+    const nano = cs.find((c) => c.name === 'clock_nanosleep')!;
+    expect(nano).toMatchObject({ errno: 516, durationNs: 200000000 });
+    const futex = cs.find((c) => c.name === 'futex')!;
+    expect(futex.flags & CallFlags.unfinished).toBeTruthy();
+    const killed = of(events, 'exit').at(-1)!;
+    expect(killed).toMatchObject({ signal: 11, coreDumped: true });
+    const chmod = cs.find((c) => c.name === 'chmod')!;
+    expect(chmod).toMatchObject({ errno: 1, retval: -1 });
+    expect(chmod.args[1]).toEqual({ k: 'int', v: 0o755, base: 8 });
+    const wait = cs.find((c) => c.name === 'wait4')!;
+    expect(wait).toMatchObject({ retval: 1001, durationNs: 1000600000 });
+  });
+
+  it('keeps damaged lines as unparsed events with line numbers and rejoins wrapped ones', () => {
+    const { events, parser } = parseFile('damaged.log');
+    const bad = of(events, 'unparsed') as UnparsedEvent[];
+    expect(bad.map((u) => u.line)).toEqual([6, 7]);
+    expect(bad[0].text).toBe('this is not strace output at all');
+    expect(bad[1].reason).toMatch(/cut/);
+    expect(parser.stats.unparsed).toBe(2);
+    const cs = calls(events);
+    expect(cs.map((c) => c.name)).toEqual(['openat', 'read', 'write', 'close', 'close', 'read', 'getpid', 'mmap', 'exit_group', 'getuid', 'getgid']);
+    expect(Buffer.from(cs[1].buffers[0].data).toString()).toBe('hello world, this line was wrapped by a terminal at eighty columns');
+    expect(cs[7].retval).toBe(0x7f92b70c6000);
+    expect(cs[5].args[0]).toEqual({ k: 'more' });
+  });
+
+  it('joins strace -ff files by the pid given with each line', () => {
+    const { events } = parseText('execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0\nexit_group(0) = ?\n+++ exited with 0 +++\n', { pid: 42 });
+    expect(events.every((e) => e.pid === 42)).toBe(true);
+  });
+
+  it('emits a call left unfinished at the end of the log', () => {
+    const { events } = parseText('[pid 9] read(0,  <unfinished ...>\n');
+    const c = calls(events)[0];
+    expect(c.flags & CallFlags.unfinished).toBeTruthy();
+    expect(c.args[0]).toEqual({ k: 'int', v: 0 });
+  });
+
+  it('makes times relative to the given start', () => {
+    const { events } = parseText('1 1700000000.500000 getpid() = 1\n', { startTimeNs: 1700000000000000000n });
+    expect(calls(events)[0].timeNs).toBe(500000000);
+  });
+});

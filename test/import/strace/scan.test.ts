@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { A, type ArgValue } from '../../../src/model/index.js';
+import { parseLine, readQuoted, Scanner, StraceSyntaxError } from '../../../src/import/strace/index.js';
+
+function args(text: string): ArgValue[] {
+  const sc = new Scanner(text);
+  return sc.parseArgs();
+}
+
+function call(line: string) {
+  const r = parseLine(line);
+  if (r.body.t !== 'call') throw new Error(`not a call: ${r.body.t}`);
+  return { ...r, ...r.body };
+}
+
+describe('strace value grammar', () => {
+  it('reads integers in every base, negative and 64-bit', () => {
+    expect(args('0, -1, 0x7f92b70c6000, 0755, 000, 18446744073709551615, 9223372036854775807)')).toEqual([
+      A.int(0),
+      A.int(-1),
+      A.int(0x7f92b70c6000, 16),
+      A.int(0o755, 8),
+      A.int(0, 8),
+      A.raw('18446744073709551615'),
+      A.int(9223372036854775807n),
+    ]);
+  });
+
+  it('decodes C, octal and hex escapes to bytes, keeping valid UTF-8 as text', () => {
+    expect(args('"a\\tb\\n\\"q\\"\\\\", "\\303\\251t\\303\\251", "\\x2f\\x65\\x74\\x63", "\\377\\0")')).toEqual([
+      A.str('a\tb\n"q"\\'),
+      A.str('été'),
+      A.str('/etc'),
+      A.str(new Uint8Array([0xff, 0])),
+    ]);
+  });
+
+  it('marks strings cut by -s and keeps `...` arguments', () => {
+    expect(args('"abc"..., ...)')).toEqual([A.str('abc', true), A.more()]);
+  });
+
+  it('reads flag sets, symbols, functions, structs, arrays, sigsets and truncation', () => {
+    expect(args('O_RDONLY|O_CLOEXEC, S_IFREG|0644, NULL, makedev(0x8, 0x1), {st_mode=S_IFDIR|0755, st_size=4096, ...}, [3, 4], ~[RTMIN RT_1], [...])')).toEqual([
+      A.flags('O_RDONLY', 'O_CLOEXEC'),
+      A.flags('S_IFREG', '0644'),
+      A.sym('NULL'),
+      A.fn('makedev', [A.int(8, 16), A.int(1, 16)]),
+      A.struct([['st_mode', A.flags('S_IFDIR', '0755')], ['st_size', A.int(4096)]], true),
+      A.array([A.int(3), A.int(4)]),
+      A.not(A.array([A.sym('RTMIN'), A.sym('RT_1')])),
+      A.array([], true),
+    ]);
+  });
+
+  it('reads -y/-yy fd annotations, sockets and device notes included', () => {
+    expect(args('3</etc/\\303\\251t\\303\\251>, AT_FDCWD</tmp>, 4<TCP:[127.0.0.1:45678->127.0.0.1:80]>, 1</dev/pts/0<char 136:0>>, 5<UNIX-STREAM:[9620->9621]>)')).toEqual([
+      A.fd(3, '/etc/été'),
+      A.fd(-100, '/tmp'),
+      A.fd(4, 'TCP:[127.0.0.1:45678->127.0.0.1:80]'),
+      A.fd(1, '/dev/pts/0'),
+      A.fd(5, 'UNIX-STREAM:[9620->9621]'),
+    ]);
+  });
+
+  it('reads comments, named arguments, => and expressions', () => {
+    expect(args('0x7ffc55740c80 /* 35 vars */, child_stack=NULL, {flags=CLONE_VM} => {parent_tid=[6015]}, {rlim_cur=8192*1024}, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}])')).toEqual([
+      A.comment('35 vars', A.int(0x7ffc55740c80, 16)),
+      A.op('=', A.sym('child_stack'), A.sym('NULL')),
+      A.op('=>', A.struct([['flags', A.sym('CLONE_VM')]]), A.struct([['parent_tid', A.array([A.int(6015)])]])),
+      A.struct([['rlim_cur', A.op('*', A.int(8192), A.int(1024))]]),
+      A.array([A.struct([['', A.op('&&', A.fn('WIFEXITED', [A.sym('s')]), A.op('==', A.fn('WEXITSTATUS', [A.sym('s')]), A.int(0)))]])]),
+    ]);
+  });
+
+  it('reports a string without its closing quote as cut', () => {
+    expect(() => readQuoted('"abc', 0)).toThrow(StraceSyntaxError);
+    try {
+      args('"abc');
+    } catch (e) {
+      expect((e as StraceSyntaxError).cut).toBe(true);
+    }
+  });
+});
+
+describe('strace line grammar', () => {
+  it('reads pid prefixes in both styles and every timestamp style', () => {
+    expect(parseLine('[pid  6015] getpid() = 6015').pid).toBe(6015);
+    const a = parseLine('6014  1795837103.213748334 getpid() = 6014');
+    expect(a.pid).toBe(6014);
+    expect(a.time).toEqual({ style: 'unix', sec: 1795837103, ns: 213748334 });
+    expect(parseLine('03:41:22.123456 getpid() = 1').time).toEqual({ style: 'tod', sec: 3 * 3600 + 41 * 60 + 22, ns: 123456000 });
+    expect(parseLine('03:41:22 getpid() = 1').time).toEqual({ style: 'tod', sec: 3 * 3600 + 41 * 60 + 22, ns: 0 });
+    expect(parseLine('     0.000123 getpid() = 1').time).toEqual({ style: 'rel', sec: 0, ns: 123000 });
+  });
+
+  it('reads results: errno, ?, restart errnos, annotations and durations', () => {
+    const e = call('openat(AT_FDCWD, "/x", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000012>');
+    expect(e.result).toMatchObject({ retval: -1, errnoName: 'ENOENT', durationNs: 12000 });
+    expect(call('exit_group(0)                           = ?').result).toMatchObject({ unknown: true });
+    expect(call('read(0, 0x7ffe, 1) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)').result).toMatchObject({ unknown: true, errnoName: 'ERESTARTSYS' });
+    expect(call('openat(AT_FDCWD</tmp>, "x", O_RDONLY) = 3</tmp/x> <0.000010>').result).toMatchObject({ retval: 3, annotation: '/tmp/x', durationNs: 10000 });
+    expect(call('fcntl(4, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)').result).toMatchObject({ retval: 0x802, annotation: '(flags O_RDWR|O_NONBLOCK)' });
+    expect(call('exit_group(0) = ? <unavailable>').result).toMatchObject({ unknown: true });
+  });
+
+  it('classifies unfinished, resumed, signal and exit lines', () => {
+    expect(parseLine('[pid 7] read(3,  <unfinished ...>').body).toEqual({ t: 'unfinished', name: 'read', argsText: '3, ' });
+    expect(parseLine('<... read resumed>"x", 4) = 1').body).toEqual({ t: 'resumed', name: 'read', restText: '"x", 4) = 1' });
+    expect(parseLine('--- SIGCHLD {si_signo=SIGCHLD, si_pid=5} ---').body).toMatchObject({ t: 'signal', name: 'SIGCHLD', info: { k: 'struct' } });
+    expect(parseLine('--- stopped by SIGSTOP ---').body).toMatchObject({ t: 'signal', name: 'SIGSTOP', note: 'stopped' });
+    expect(parseLine('+++ exited with 3 +++').body).toEqual({ t: 'exited', status: 3 });
+    expect(parseLine('+++ killed by SIGSEGV (core dumped) +++').body).toEqual({ t: 'killed', signal: 'SIGSEGV', core: true });
+    expect(parseLine('+++ superseded by execve in pid 12 +++').body).toEqual({ t: 'superseded', byPid: 12 });
+  });
+
+  it('rejects text that is not strace with a reason and column', () => {
+    expect(() => parseLine('this is not strace output')).toThrow(/expected a call/);
+    expect(() => parseLine('read(3, "abc", 3) = 3 trailing words')).toThrow(StraceSyntaxError);
+  });
+});
