@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { progressLine, startProgress, withProgress } from '../../src/cli/progress.js';
+
+function fakeTerminal(isTTY = true) {
+  const writes: string[] = [];
+  return { stream: { isTTY, columns: 100, write: (s: string) => (writes.push(s), true) }, writes };
+}
+
+describe('progress line', () => {
+  it('stays silent before the delay, then draws done/total, percent, rate and time left', () => {
+    let now = 0;
+    const t = fakeTerminal();
+    const p = startProgress({ label: 'export', total: 1_000_000, stream: t.stream, now: () => now });
+    now = 500;
+    p.update(100_000);
+    expect(t.writes).toEqual([]);
+    now = 2000;
+    p.update(400_000);
+    expect(t.writes).toEqual(['\rexport: 400.0k/1.0M events (40%), 200.0k/s, 3s left\x1b[K']);
+    p.finish();
+    expect(t.writes[1]).toBe('\r\x1b[K');
+  });
+
+  it('redraws at most every interval', () => {
+    let now = 2000;
+    const t = fakeTerminal();
+    const p = startProgress({ label: 'x', total: 10, stream: t.stream, now: () => now, delayMs: 0 });
+    p.update(1);
+    now += 50;
+    p.update(2);
+    now += 200;
+    p.update(3);
+    expect(t.writes.length).toBe(2);
+  });
+
+  it('draws nothing when the stream is not a terminal, or with --quiet', () => {
+    let now = 0;
+    for (const [tty, quiet] of [
+      [false, false],
+      [true, true],
+    ]) {
+      const t = fakeTerminal(tty);
+      const p = startProgress({ label: 'x', total: 10, stream: t.stream, quiet, now: () => now, delayMs: 0 });
+      now += 5000;
+      p.update(5);
+      p.finish();
+      expect(t.writes).toEqual([]);
+    }
+  });
+
+  it('shows bytes in binary units and no percentage without a total', () => {
+    expect(progressLine('import', 3 * 1024 * 1024, 1000, undefined, 'bytes')).toBe('import: 3.0 MiB, 3.0 MiB/s');
+    expect(progressLine('diff', 50, 0, 100, 'events')).toBe('diff: 50/100 events (50%), 0/s');
+  });
+
+  it('withProgress yields every item and reports the count', async () => {
+    let now = 0;
+    const t = fakeTerminal();
+    const p = startProgress({ label: 'x', total: 10, stream: t.stream, now: () => (now += 1000), delayMs: 0, intervalMs: 0 });
+    const seen: number[] = [];
+    for await (const n of withProgress([1, 2, 3, 4, 5], p, 2)) seen.push(n);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(t.writes.at(-1)).toMatch(/^\rx: 5\/10 events \(50%\)/);
+  });
+});
