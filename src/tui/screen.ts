@@ -94,7 +94,7 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
     } else {
       const w = listWindow(nav, top, listH, cols);
       top = w.top;
-      list.setContent(w.lines.map((l, i) => (i === w.cursorRow ? `{inverse}${blessed.escape(l.padEnd(cols))}{/inverse}` : blessed.escape(l))).join('\n'));
+      list.setContent(w.lines.map((l, i) => (i === w.cursorRow ? `{inverse}${blessed.escape(`>${l.slice(1)}`.padEnd(cols))}{/inverse}` : blessed.escape(l))).join('\n'));
     }
     if (!nav.empty) {
       const ev = nav.current();

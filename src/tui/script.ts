@@ -25,22 +25,19 @@ export function cursorLine(nav: Navigator): string {
 
 /**
  * Runs script commands against `nav` without a terminal, writing what the panes would show:
- * `> command`, then the new position (or `! why not`), then any pane text the command prints.
+ * `> command`, then the new position (or `! why not` when nothing was found), then any pane text the
+ * command prints. A command that cannot run (bad regex, bad filter) throws UsageError naming it.
  */
 export function runScript(nav: Navigator, script: string, write: (line: string) => void): { failed: number } {
   const cmds = parseScript(script);
   let failedCount = 0;
-  for (const c of cmds) {
+  for (const [i, c] of cmds.entries()) {
     write(`> ${c.text}`);
     let outcome;
     try {
       outcome = runToEnd(c.def.run(nav, c.arg));
     } catch (err) {
-      if (err instanceof PicoError) {
-        write(`! ${err.message}`);
-        failedCount++;
-        continue;
-      }
+      if (err instanceof PicoError) throw new UsageError(`--script: command ${i + 1} (${JSON.stringify(c.text)}): ${err.message}`);
       throw err;
     }
     if (!outcome.ok) failedCount++;

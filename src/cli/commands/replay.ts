@@ -48,8 +48,11 @@ export function registerReplay(program: Command): void {
         if (script !== undefined) {
           const lines: string[] = [];
           if (message) process.stderr.write(`picotrace: ${file}: ${message}\n`);
-          runScript(nav, o.script as string, (l) => lines.push(l));
-          await writeLines(lines);
+          try {
+            runScript(nav, o.script as string, (l) => lines.push(l));
+          } finally {
+            await writeLines(lines);
+          }
         } else {
           await runScreen(nav, { message });
         }
