@@ -188,7 +188,7 @@ export class Normalizer {
       const pieces: string[] = [];
       for (const b of ev.buffers) {
         const len = b.fullLength || b.data.length;
-        pieces.push(`${b.out ? 'o' : 'i'}${len}:${b.data.length ? hashBytes(b.data, DATA_PREFIX) : '-'}`);
+        pieces.push(`${b.out ? 'o' : 'i'}${len}:${b.data.length ? hashBytes(b.data, DATA_PREFIX) : b.digest?.length ? `sha:${Buffer.from(b.digest).toString('hex')}` : '-'}`);
       }
       if (STAT_CALLS.has(ev.name)) for (const a of ev.args) semanticStruct(a, pieces);
       if (pieces.length) data = hashString(pieces.join(';'));
