@@ -11,15 +11,22 @@ function tryParse(line: string): LineRecord | undefined {
   }
 }
 
+const RECORD_START = /^(\[pid +\d+\] |\d+ +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/;
+
 /** How much the first lines of a log look like strace output: the share of non-empty lines that parse (0..1). */
 export function detectStrace(firstLines: string[]): number {
   let seen = 0;
   let ok = 0;
-  for (const l of firstLines) {
+  for (const raw of firstLines) {
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!l.trim()) continue;
     seen++;
-    const r = tryParse(l);
-    if (r && r.body.t !== 'message') ok++;
+    try {
+      if (parseLine(l).body.t !== 'message') ok++;
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+      if (err.cut && RECORD_START.test(l)) ok++;
+    }
   }
   return seen ? ok / seen : 0;
 }

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TraceReader } from '../../src/format/index.js';
+import type { TraceEvent } from '../../src/model/index.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const LOGS = path.join(ROOT, 'traces', 'strace');
+
+function readAll(file: string): { header: TraceReader['header']; events: TraceEvent[] } {
+  const r = TraceReader.open(file);
+  try {
+    return { header: r.header, events: [...r.events()] };
+  } finally {
+    r.close();
+  }
+}
+
+describe('picotrace import', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  it('imports a strace log into a trace with the import backend, argv and start time', () => {
+    const out = path.join(dir, 'a.ptrace');
+    const r = runCli(['import', path.join(LOGS, 'ttt-T-yy.log'), '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/imported 553 lines \(strace\) into \d+ events .*; 0 unparsed/);
+    const { header, events } = readAll(out);
+    expect(header.backend).toBe('import:strace');
+    expect(header.argv).toEqual(['sh', '-c', 'ls / | wc -l']);
+    expect(header.startTimeNs).toBeGreaterThan(1700000000n * 1000000000n);
+    expect(events.filter((e) => e.kind === 'call').length).toBe(349);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+    const dump = runCli(['dump', out, '--call', 'execve']);
+    expect(dump.stdout).toMatch(/execve\("\/usr\/bin\/sh", \["sh", "-c", "ls \/ \| wc -l"\]/);
+  });
+
+  it('reads the log from stdin with -', () => {
+    const out = path.join(dir, 'stdin.ptrace');
+    const r = runCli(['import', '-', '-o', out], { input: fs.readFileSync(path.join(LOGS, 'tt-xx.log')) });
+    expect(r.code).toBe(0);
+    expect(readAll(out).header.notes.join(' ')).toMatch(/stdin/);
+    expect(readAll(out).events.some((e) => e.kind === 'exec' && e.path === '/usr/bin/cat')).toBe(true);
+  });
+
+  it('merges strace -ff per-process files by time, taking each pid from the file name', () => {
+    const ff = fs.readdirSync(path.join(LOGS, 'ff')).map((f) => path.join(LOGS, 'ff', f));
+    const pids = ff.map((f) => Number(/\.(\d+)$/.exec(f)![1])).sort();
+    const out = path.join(dir, 'ff.ptrace');
+    const r = runCli(['import', ...ff.reverse(), '-o', out]);
+    expect(r.code).toBe(0);
+    const { events } = readAll(out);
+    expect([...new Set(events.map((e) => e.pid))].sort()).toEqual(pids);
+    const starts = events.filter((e) => e.kind === 'start');
+    expect(starts[0]).toMatchObject({ isRoot: true, pid: pids[0] });
+    const times = events.map((e) => e.timeNs ?? 0);
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1] || events[i].kind !== 'call')).toBe(true);
+  });
+
+  it('keeps damaged lines as unparsed events and lists them on stderr', () => {
+    const out = path.join(dir, 'damaged.ptrace');
+    const r = runCli(['import', path.join(LOGS, 'damaged.log'), '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/; 2 unparsed/);
+    expect(r.stderr).toMatch(/damaged\.log:6: expected a call/);
+    expect(r.stderr).toMatch(/damaged\.log:7: line ends too early/);
+    const un = readAll(out).events.filter((e) => e.kind === 'unparsed');
+    expect(un.map((e) => (e.kind === 'unparsed' ? e.line : 0))).toEqual([6, 7]);
+  });
+
+  it('fails at the first bad line with --strict, naming file and line, and writes nothing', () => {
+    const out = path.join(dir, 'strict.ptrace');
+    const r = runCli(['import', '--strict', path.join(LOGS, 'damaged.log'), '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^picotrace: .*damaged\.log:6: expected a call, signal or exit/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses input that is not a known log format, an unknown --format, a missing file and a missing -o', () => {
+    const junk = path.join(dir, 'junk.txt');
+    fs.writeFileSync(junk, 'hello\nworld\n');
+    const out = path.join(dir, 'x.ptrace');
+    const a = runCli(['import', junk, '-o', out]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/junk\.txt: cannot tell the log format/);
+    const b = runCli(['import', '--format', 'bogus', junk, '-o', out]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--format/);
+    const c = runCli(['import', path.join(dir, 'nope.log'), '-o', out]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/nope\.log: no such file/);
+    const d = runCli(['import', junk]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/-o FILE is required/);
+    for (const x of [a, b, c, d]) expect(x.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('imports a forced --format strace log even when most lines are damaged', () => {
+    const log = path.join(dir, 'mostly-bad.log');
+    fs.writeFileSync(log, 'garbage one\ngarbage two\ngetpid() = 5\n');
+    const out = path.join(dir, 'forced.ptrace');
+    const r = runCli(['import', '--format', 'strace', log, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(readAll(out).events.map((e) => e.kind)).toEqual(['unparsed', 'unparsed', 'start', 'call']);
+  });
+});
