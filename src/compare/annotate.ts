@@ -8,9 +8,12 @@ import type { Task } from './tasks.js';
 /** A checkpoint digest is kept every this many items of a stream. */
 export const CHECKPOINT_EVERY = 64;
 
+/** Bumped whenever a rule changes what is hashed, so digests from older recordings are not trusted. */
+export const NORMALIZATION_VERSION = 2;
+
 /** The digest profile string stored in a trace's footer for a normalization profile. */
 export function digestProfileName(profile: ProfileName): string {
-  return `picotrace-compare/1:${profile}`;
+  return `picotrace-compare/${NORMALIZATION_VERSION}:${profile}`;
 }
 
 /**

@@ -154,6 +154,7 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
     const wb = windowItems(B, vb, tp.b!.path, from, CHECKPOINT_EVERY + 1, profile);
     let k = 0;
     while (k < wa.fulls.length && k < wb.fulls.length && wa.fulls[k] === wb.fulls[k]) k++;
+    if (k === wa.fulls.length && k === wb.fulls.length) return scan(A, B, profile, `the stored digests of ${tp.a!.path} disagree with its events (written by another picotrace version?)`);
     p.index = from + k;
     p.seqA = wa.seqs[k];
     p.seqB = wb.seqs[k];

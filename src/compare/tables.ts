@@ -59,7 +59,7 @@ export const RET_KIND: Readonly<Record<string, RetKind>> = {
   pidfd_getfd: 'fd', open_by_handle_at: 'fd', io_uring_setup: 'fd', bpf: 'fd', open_tree: 'fd', fsopen: 'fd',
   mmap: 'addr', mremap: 'addr', brk: 'addr', shmat: 'addr', sbrk: 'addr',
   clone: 'pid', clone3: 'pid', fork: 'pid', vfork: 'pid', wait4: 'pid', waitpid: 'pid',
-  getpid: 'self', gettid: 'self', set_tid_address: 'self', getppid: 'parent', getpgrp: 'none', getpgid: 'none',
+  rt_sigreturn: 'none', getpid: 'self', gettid: 'self', set_tid_address: 'self', getppid: 'parent', getpgrp: 'none', getpgid: 'none',
   getsid: 'none', setsid: 'none', times: 'time', getrandom: 'none', getuid: 'none', geteuid: 'none',
   getgid: 'none', getegid: 'none', inotify_add_watch: 'none', shmget: 'none', semget: 'none', msgget: 'none',
   timer_create: 'none', io_setup: 'none', lseek: 'none', sched_getaffinity: 'none',
