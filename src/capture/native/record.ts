@@ -7,6 +7,7 @@ import { LineSplitter, StraceParser } from '../../import/index.js';
 import { makeHeader, type EnvVar } from '../../model/index.js';
 import { BadInputError, CaptureEnvError } from '../../util/errors.js';
 import { supervise } from '../supervise.js';
+import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { checkPtraceProbe, checkStrace, checkYama, findExecutable, straceVersion } from './checks.js';
 import { straceFlags } from './flags.js';
@@ -66,13 +67,24 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
   });
   let writer: TraceWriter | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let disarm = (): void => undefined;
   try {
     writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
     const w = writer;
     const tf = opts.transform;
-    const parser = new StraceParser(tf ? (ev) => w.append(tf.event(ev)) : (ev) => w.append(ev), { startTimeNs, source: 'strace' });
+    const watchdog = startWatchdog(dir);
+    const parser = new StraceParser(
+      (ev) => {
+        w.append(tf ? tf.event(ev) : ev);
+        if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
+        else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
+      },
+      { startTimeNs, source: 'strace' },
+    );
     const splitter = new LineSplitter((line, no) => parser.line(line, no));
     const child = spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
+    if (child.pid) watchdog.add(child.pid);
+    disarm = () => watchdog.disarm();
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });
     const input = fs.createReadStream(fifo, { highWaterMark: 1 << 20 });
     let opened = false;
@@ -117,6 +129,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     writer?.abort();
     throw err;
   } finally {
+    disarm();
     if (timer) clearInterval(timer);
     fs.rmSync(dir, { recursive: true, force: true });
   }
