@@ -263,7 +263,7 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
         case 'quit':
           return quit();
         case 'help':
-          help.setContent(['picotrace replay: keys (any key closes)', '', ...helpLines()].join('\n'));
+          help.setContent(['picotrace replay: keys (any key closes)', ...helpLines(screen.cols as number)].join('\n'));
           help.show();
           help.setFront();
           screen.render();
