@@ -103,13 +103,20 @@ export class Normalizer {
 
   /** The stream item for `ev`, or undefined when the event is not part of any stream (start, unparsed, set aside). */
   push(ev: TraceEvent): NormItem | undefined {
+    const it = this.step(ev);
+    if (this.tasks.created.length) {
+      for (const t of this.tasks.created) if (!t.isThread && t.parent) this.fds.fork(t.parent.pid, t.pid);
+      this.tasks.created = [];
+    }
+    return it;
+  }
+
+  private step(ev: TraceEvent): NormItem | undefined {
     const tid = ev.tid || ev.pid;
     switch (ev.kind) {
-      case 'start': {
-        const t = this.tasks.start(tid, ev.pid, ev.parentPid, ev.isThread, ev.isRoot);
-        if (!ev.isThread && t.parent) this.fds.fork(t.parent.pid, ev.pid);
+      case 'start':
+        this.tasks.start(tid, ev.parentPid, ev.isThread, ev.isRoot);
         return undefined;
-      }
       case 'unparsed':
         return undefined;
       case 'exec': {
@@ -221,8 +228,7 @@ export class Normalizer {
     if (CLONE_CALLS.has(ev.name)) {
       if (ret > 0) {
         const thread = ev.args.some((a) => a.k === 'flags' && a.v.includes('CLONE_THREAD')) || (ev.name === 'clone' && typeof ev.rawArgs[0] !== 'undefined' && (BigInt(ev.rawArgs[0]) & 0x10000n) !== 0n);
-        const child = this.tasks.cloned(task, ret, thread);
-        if (!thread) this.fds.fork(pid, child.pid);
+        this.tasks.cloned(task, ret, thread);
       }
       return;
     }

@@ -24,31 +24,40 @@ export class TaskTracker {
   private live = new Map<number, Task>();
   private last = new Map<number, Task>();
   private roots = 0;
-  private pendingParent = new Map<number, Task>();
+  private pendingStart = new Map<number, { parentPid: number; isThread: boolean; isRoot: boolean }>();
+  /** Tasks created since the last drain (the normalizer copies fd tables for new processes). */
+  created: Task[] = [];
 
-  /** The live task with this tid, created (as a root, or as the child a clone result named) on first sight. */
+  /**
+   * The live task with this tid, created on first sight: under the parent its start event named, or as a root.
+   * A clone result seen first names the child instead (it is more reliable than a recorder's parent guess).
+   */
   get(tid: number, pid: number): Task {
     const t = this.live.get(tid);
     if (t) return t;
-    const parent = this.pendingParent.get(tid);
-    this.pendingParent.delete(tid);
-    return this.create(tid, pid, parent, parent ? parent.pid === pid && tid !== pid : false);
+    const st = this.pendingStart.get(tid);
+    this.pendingStart.delete(tid);
+    const parent = st && !st.isRoot ? (this.live.get(st.parentPid) ?? this.last.get(st.parentPid)) : undefined;
+    return this.create(tid, pid, parent, st ? st.isThread : false);
   }
 
-  /** Records a start event: the task is created under its parent unless already known. */
-  start(tid: number, pid: number, parentPid: number, isThread: boolean, isRoot: boolean): Task {
-    const known = this.live.get(tid);
-    if (known) return known;
-    const parent = isRoot ? undefined : (this.pendingParent.get(tid) ?? this.live.get(parentPid) ?? this.last.get(parentPid));
-    this.pendingParent.delete(tid);
-    return this.create(tid, pid, parent, isThread);
+  /** Records a start event; the task is named when it first acts or when its parent's clone returns. */
+  start(tid: number, parentPid: number, isThread: boolean, isRoot: boolean): void {
+    if (this.live.has(tid)) return;
+    this.pendingStart.set(tid, { parentPid, isThread, isRoot });
   }
 
   /** A clone-family call by `parent` returned `childTid`: the child is named now if it has not appeared yet. */
   cloned(parent: Task, childTid: number, isThread: boolean): Task {
     const known = this.live.get(childTid);
-    if (known) return known;
-    return this.create(childTid, isThread ? parent.pid : childTid, parent, isThread);
+    if (known) {
+      if (known.parent !== parent && known !== parent) this.reparent(known, parent);
+      return known;
+    }
+    const st = this.pendingStart.get(childTid);
+    this.pendingStart.delete(childTid);
+    const thread = isThread || !!st?.isThread;
+    return this.create(childTid, thread ? parent.pid : childTid, parent, thread);
   }
 
   /** The task path for a pid or tid seen in an argument or result (the latest task with that id), or undefined. */
@@ -71,13 +80,32 @@ export class TaskTracker {
     return t;
   }
 
+  /** Moves a task named under the wrong parent (a recorder's guess) to the parent whose clone returned it, renumbering both subtrees. */
+  private reparent(t: Task, parent: Task): void {
+    const old = t.parent;
+    if (old) old.kids.splice(old.kids.indexOf(t), 1);
+    else this.roots--;
+    t.parent = parent;
+    parent.kids.push(t);
+    if (old) renumber(old);
+    renumber(parent);
+  }
+
   private create(tid: number, pid: number, parent: Task | undefined, isThread: boolean): Task {
     const path = parent ? `${parent.path}.${parent.kids.length + 1}` : String(++this.roots);
     const t: Task = { tid, pid, path, ord: this.all.length, parent, kids: [], isThread, execs: [], calls: 0 };
     if (parent) parent.kids.push(t);
     this.all.push(t);
+    this.created.push(t);
     this.live.set(tid, t);
     this.last.set(tid, t);
     return t;
   }
+}
+
+function renumber(t: Task): void {
+  t.kids.forEach((k, i) => {
+    k.path = `${t.path}.${i + 1}`;
+    renumber(k);
+  });
 }

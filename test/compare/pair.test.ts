@@ -45,6 +45,15 @@ describe('process pairing', () => {
     ]);
   });
 
+  it('trusts the parent whose clone returned a child over a start event that named another parent', () => {
+    const e = new Ev().start(1, 0, { root: true }).call(1, 'clone', [], { retval: 2 }).start(2, 1).call(1, 'clone', [], { retval: 3 }).start(3, 1);
+    e.start(5, 2).call(5, 'getuid').call(2, 'clone', [], { retval: 4 }).start(4, 2).call(4, 'getgid').call(3, 'clone', [], { retval: 5 });
+    const s = collectStreams(e.events);
+    const byTid = new Map(s.tasks.map((t) => [t.tid, t.path]));
+    expect(byTid.get(4)).toBe('1.1.1');
+    expect(byTid.get(5)).toBe('1.2.1');
+  });
+
   it('reports a process that only one trace has', () => {
     const a = new Ev().start(1, 0, { root: true }).call(1, 'clone', [], { retval: 2 }).exec(2, '/bin/ls').exit(2).exit(1);
     const b = new Ev().start(1, 0, { root: true }).exit(1);
