@@ -76,14 +76,20 @@ describe('picotrace export', () => {
     const child = spawn(process.execPath, [BIN, 'export', big, '--format', 'perfetto', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    let running = true;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => {
+        running = false;
+        resolve({ code, signal });
+      }),
+    );
     let sawTemp = false;
-    for (let i = 0; i < 2000 && !sawTemp; i++) {
+    for (let i = 0; i < 4000 && !sawTemp && running; i++) {
       await new Promise((r) => setTimeout(r, 5));
       const tmp = leftovers(dir);
       sawTemp = tmp.length > 0 && fs.statSync(path.join(dir, tmp[0])).size > 0;
     }
-    expect(sawTemp).toBe(true);
+    expect({ sawTemp, stderr }).toEqual({ sawTemp: true, stderr: '' });
     child.kill('SIGINT');
     const { code, signal } = await exited;
     expect(signal === 'SIGINT' || code === 130).toBe(true);

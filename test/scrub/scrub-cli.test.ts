@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader } from '../../src/format/index.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
 import { SECRETS, writeSampleTrace } from '../helpers/sample-trace.js';
 import { findSecrets, inflatedTraceBytes } from '../helpers/trace-bytes.js';
 
@@ -46,7 +47,7 @@ describe('picotrace scrub', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('produces a trace that info, dump, stats and export read', () => {
+  it('produces a trace that info, dump, replay, stats and export read', () => {
     const out = path.join(dir, 'readable.ptrace');
     expect(runCli(['scrub', input, '-o', out]).code).toBe(0);
     const info = runCli(['info', out]);
@@ -57,6 +58,9 @@ describe('picotrace scrub', () => {
     expect(dump.code).toBe(0);
     expect(dump.stdout).toMatch(/read\(3<\/home\/alice\/secret.txt>, <28 bytes sha256:[0-9a-f]{16}>, 131072\) = 28/);
     expect(dump.stdout).toMatch(/write\(1<\/dev\/pts\/0>, <22 bytes sha256:[0-9a-f]{16}>, 22\) = 22/);
+    const replay = runCli(['replay', out, '--script', 'goto 8; state']);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/#8 .*read\(3<\/home\/alice\/secret.txt>, <28 bytes sha256:[0-9a-f]{16}>, 131072\) = 28/);
     expect(runCli(['stats', out]).code).toBe(0);
     expect(runCli(['export', out, '--format', 'perfetto', '-o', path.join(dir, 'x.json')]).code).toBe(0);
   });
@@ -81,6 +85,32 @@ describe('picotrace scrub', () => {
     const dump = runCli(['dump', out, '--call', 'openat']).stdout;
     expect(dump).toContain('openat(AT_FDCWD, "SECRET", O_RDONLY) = 3<SECRET>');
     expect(runCli(['info', out]).stdout).toContain('path:/home/*/secret.txt=>SECRET');
+  });
+
+  it('leaves no partial output when interrupted with SIGINT', async () => {
+    const big = path.join(dir, 'big.ptrace');
+    writeSampleTrace(big, { repeat: 15000 });
+    const out = path.join(dir, 'big.scrubbed.ptrace');
+    const child = spawn(process.execPath, [BIN, 'scrub', big, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let running = true;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => {
+        running = false;
+        resolve({ code, signal });
+      }),
+    );
+    let sawTemp = false;
+    for (let i = 0; i < 4000 && !sawTemp && running; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      sawTemp = fs.readdirSync(dir).some((f) => f.endsWith('.tmp'));
+    }
+    expect({ sawTemp, stderr }).toEqual({ sawTemp: true, stderr: '' });
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    expect(signal === 'SIGINT' || code === 130).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.startsWith('big.scrubbed'))).toEqual([]);
   });
 
   it('refuses to overwrite the input, also through a symlink, and leaves it intact', () => {
