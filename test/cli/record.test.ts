@@ -1,0 +1,132 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TraceReader } from '../../src/format/index.js';
+import type { TraceEvent } from '../../src/model/index.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+function readAll(file: string): { events: TraceEvent[]; damaged: boolean } {
+  const r = TraceReader.open(file);
+  try {
+    return { events: [...r.events()], damaged: r.integrity.damage !== undefined };
+  } finally {
+    r.close();
+  }
+}
+
+/** Starts `picotrace record` in the background and resolves with its exit code once `act` has been applied. */
+function recordAsync(args: string[], cwd: string): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, 'record', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, done };
+}
+
+async function waitForFile(file: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fs.existsSync(file) || fs.statSync(file).size === 0) {
+    if (Date.now() > end) throw new Error(`${file} never appeared`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  it("exits with the program's status: 0, 3 and 128+N", () => {
+    const cases: [string, number][] = [
+      ['exit 0', 0],
+      ['exit 3', 3],
+      ['kill -TERM $$', 143],
+      ['kill -KILL $$', 137],
+    ];
+    for (const [script, code] of cases) {
+      const out = path.join(dir, `exit-${code}.ptrace`);
+      const r = runCli(['record', '-o', out, '--', 'sh', '-c', script], { cwd: dir });
+      expect(r.code).toBe(code);
+      expect(r.stderr).toMatch(new RegExp(`recorded \\d+ events to .*exit-${code}\\.ptrace \\(exit status ${code}\\)`));
+      const { events, damaged } = readAll(out);
+      expect(damaged).toBe(false);
+      expect(events.at(-1)).toMatchObject({ kind: 'exit', ...(code > 128 ? { signal: code - 128 } : { status: code }) });
+    }
+  });
+
+  it('gives the program our stdin and stdout, and records what it read', () => {
+    const out = path.join(dir, 'stdin.ptrace');
+    const r = runCli(['record', '-o', out, '--', 'cat'], { cwd: dir, input: 'hello from stdin\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('hello from stdin\n');
+    const reads = readAll(out).events.filter((e) => e.kind === 'call' && e.name === 'read' && e.buffers.length && e.args[0].k === 'fd' && e.args[0].fd === 0);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.map((e) => (e.kind === 'call' ? Buffer.from(e.buffers[0].data).toString() : '')).join('')).toBe('hello from stdin\n');
+  });
+
+  it('names the trace after the command and the time when -o is not given', () => {
+    const sub = path.join(dir, 'default-name');
+    fs.mkdirSync(sub);
+    const r = runCli(['record', '--', '/bin/true'], { cwd: sub });
+    expect(r.code).toBe(0);
+    const files = fs.readdirSync(sub);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^true-\d{8}-\d{6}\.ptrace$/);
+  });
+
+  it('passes SIGTERM and SIGINT on to the program and exits with its status', async () => {
+    for (const [sig, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
+      const out = path.join(dir, `${sig}.ptrace`);
+      const { child, done } = recordAsync(['-o', out, '--', 'sleep', '30'], dir);
+      await waitForFile(out);
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill(sig);
+      const r = await done;
+      expect(r.code).toBe(code);
+      const { events, damaged } = readAll(out);
+      expect(damaged).toBe(false);
+      expect(events.some((e) => e.kind === 'signal' && e.name === sig)).toBe(true);
+      expect(events.at(-1)).toMatchObject({ kind: 'exit', signal: code - 128 });
+    }
+  });
+
+  it('leaves a trace readable up to its last chunk, and no traced process, when picotrace is SIGKILLed', async () => {
+    const out = path.join(dir, 'sigkill.ptrace');
+    const marker = path.join(dir, 'finished');
+    const { child, done } = recordAsync(['-o', out, '--', 'sh', '-c', `i=0; while [ $i -lt 30 ]; do ls / >/dev/null; sleep 0.1; i=$((i+1)); done; touch ${marker}`], dir);
+    await waitForFile(out);
+    await new Promise((r) => setTimeout(r, 1800));
+    child.kill('SIGKILL');
+    await done;
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(fs.existsSync(marker)).toBe(false);
+    const { events, damaged } = readAll(out);
+    expect(damaged).toBe(true);
+    expect(events.filter((e) => e.kind === 'exec').length).toBeGreaterThan(3);
+    const left = spawnSync('pgrep', ['-f', `touch ${marker}`], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
+  });
+
+  it('rejects bad usage with one line and exit code 2', () => {
+    for (const args of [['record'], ['record', '--buffer-size', 'x', '--', 'true'], ['record', '--backend', 'bogus', '--', 'true'], ['record', '--', 'no-such-command-xyz']]) {
+      const r = runCli(args, { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^picotrace: /);
+    }
+  });
+
+  it('fails fast with exit code 4 and advice when strace is missing', () => {
+    const r = runCli(['record', '-o', path.join(dir, 'nostrace.ptrace'), '--', '/bin/true'], { cwd: dir, env: { ...process.env, PATH: '/nonexistent' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^picotrace: strace: not found on PATH; install strace/);
+    expect(fs.existsSync(path.join(dir, 'nostrace.ptrace'))).toBe(false);
+  });
+});
