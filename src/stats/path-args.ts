@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { argString, type ArgValue, type CallEvent } from '../model/index.js';
 
 /** Arguments that name a path, per call name; for `*at` calls the directory fd is the argument before. */
@@ -67,8 +68,8 @@ export const PATH_ARGS: Readonly<Record<string, readonly number[]>> = {
 };
 
 function joinAt(dir: ArgValue | undefined, p: string): string {
-  if (p.startsWith('/') || !dir || dir.k !== 'fd' || dir.path === undefined || dir.fd === -100) return p;
-  return `${dir.path.replace(/\/+$/, '')}/${p}`;
+  if (p.startsWith('/') || !dir || dir.k !== 'fd' || !dir.path?.startsWith('/')) return p;
+  return posix.join(dir.path, p);
 }
 
 /** The paths a call touched: its path arguments (relative ones joined to their directory fd when known), else the path of its first fd argument. */
