@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import type { NewEvent } from '../../model/index.js';
+import { sessionConfig, type SinkRetry } from './config.js';
+import { MonitorConverter } from './convert.js';
+import { decodeFrame, FrameError } from './frames.js';
+import { MonitorServer } from './monitor.js';
+
+/** How long to wait for runsc to close the monitoring connection after the sandbox exited. */
+export const DRAIN_TIMEOUT_MS = 3000;
+
+/** A running monitoring session: listening before runsc starts, converting frames into events as they arrive. */
+export interface MonitorSource {
+  /** runsc flag that points the sandbox at this session. */
+  podInitConfig: string;
+  /** Waits until runsc closed the connection (or the drain timeout passed), then emits the calls still open. */
+  finish(): Promise<void>;
+  readonly converter: MonitorConverter;
+  /** Packets that were not valid frames, with the first problem. */
+  readonly badFrames: { count: number; first?: string };
+  /** Whether runsc connected and completed the handshake. */
+  readonly connected: boolean;
+  close(): void;
+}
+
+/** Writes the session config (mode 0600) and starts listening on `socket`; events go to `sink` in order. */
+export function startMonitor(o: { socket: string; config: string; env: boolean; startTimeNs: bigint; initialPath?: string; retry?: SinkRetry; sink: (ev: NewEvent) => void; onError: (err: Error) => void }): MonitorSource {
+  fs.writeFileSync(o.config, JSON.stringify(sessionConfig({ endpoint: o.socket, env: o.env, retry: o.retry })), { mode: 0o600 });
+  const converter = new MonitorConverter({ startTimeNs: o.startTimeNs, env: o.env, initialPath: o.initialPath });
+  const badFrames: { count: number; first?: string } = { count: 0 };
+  let packets = 0;
+  const server = new MonitorServer(o.socket, {
+    packet(p) {
+      packets++;
+      let frame;
+      try {
+        frame = decodeFrame(p);
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        badFrames.count++;
+        badFrames.first ??= `packet ${packets} offset ${err.offset}: ${err.message}`;
+        return;
+      }
+      for (const ev of converter.push(frame)) o.sink(ev);
+    },
+    end() {},
+    error: o.onError,
+  });
+  fs.chmodSync(o.socket, 0o600);
+  return {
+    podInitConfig: o.config,
+    converter,
+    badFrames,
+    get connected() {
+      return server.connected;
+    },
+    async finish() {
+      if (server.connected) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([server.whenEnded(), new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
+        if (timer) clearTimeout(timer);
+      }
+      for (const ev of converter.finish()) o.sink(ev);
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import '../../format/index.js';
+
+const schemaPath = fileURLToPath(new URL('../../../schema/gvisor/monitor.proto', import.meta.url));
+const root = protobuf.loadSync(schemaPath);
+
+/** A protobufjs type of schema/gvisor/monitor.proto by its short name ("RawSyscall"). 64-bit fields decode to number when safe, bigint otherwise. */
+export function gvType(name: string): protobuf.Type {
+  return root.lookupType(`picotrace.gvisor.${name}`);
+}
+
+/** Path of the gVisor monitoring schema, for messages that point readers at it. */
+export const GVISOR_SCHEMA_PATH = schemaPath;

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { TraceWriter } from '../../format/index.js';
+import { makeHeader, type EnvVar, type NewEvent } from '../../model/index.js';
+import { BadInputError, UsageError } from '../../util/errors.js';
+import { findExecutable } from '../native/checks.js';
+import { supervise } from '../supervise.js';
+import type { RecordOptions, RecordResult } from '../types.js';
+import { readBundle, resolveInRoot, type Bundle } from '../bundle/index.js';
+import { DEFAULT_RETRY } from './config.js';
+import { startMonitor, type MonitorSource } from './monitor-source.js';
+import { cleanupRunscState, locateRunsc, runscLoggedError, runscPlatform, runscStartError, startRunsc, type RunscOptions, type RunscTarget } from './runsc.js';
+import { startStraceLog, type StraceLogSource } from './stracelog-source.js';
+import { makeWorkDir } from './workdir.js';
+
+/** The event sources of the gvisor backend, by --source name. */
+export const GVISOR_SOURCES = ['monitor', 'strace-log'] as const;
+
+/** A gvisor event source name. */
+export type GvisorSource = (typeof GVISOR_SOURCES)[number];
+
+/** The source used when --source is not given (chosen by bench/record-gvisor.bench.mjs; see docs/gvisor.md). */
+export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'strace-log';
+
+function envList(entries: [string, string][]): EnvVar[] {
+  return entries.map(([name, value]) => ({ name, value }));
+}
+
+interface Plan {
+  target: RunscTarget;
+  argv: string[];
+  cwd: string;
+  env: [string, string][];
+  initialPath?: string;
+  bundle?: Bundle;
+}
+
+function plan(opts: RecordOptions): Plan {
+  if (opts.bundle) {
+    const b = readBundle(opts.bundle);
+    const envPath = b.env.find(([k]) => k === 'PATH')?.[1] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    return {
+      target: { kind: 'run', bundle: b.dir, id: `picotrace-${process.pid}-${crypto.randomBytes(4).toString('hex')}` },
+      argv: b.args,
+      cwd: b.cwd,
+      env: b.env,
+      initialPath: resolveInRoot(b.rootfs, b.args[0], envPath, b.cwd),
+      bundle: b,
+    };
+  }
+  if (opts.argv.length === 0) throw new UsageError('no command to record: give one after --, or --bundle DIR');
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const program = findExecutable(opts.argv[0], process.env.PATH);
+  if (!program) throw new BadInputError('command not found', opts.argv[0]);
+  return { target: { kind: 'do', argv: opts.argv, cwd }, argv: opts.argv, cwd, env: Object.entries(process.env).map(([k, v]) => [k, v ?? '']), initialPath: program };
+}
+
+/**
+ * Records a program (or an OCI bundle) under gVisor: runs it with `runsc do` (or `runsc run`) and
+ * turns the sandbox's runtime-monitoring stream (source "monitor") or its strace debug log (source
+ * "strace-log") into a trace of the same event model as the native backend. Returns the program's
+ * exit status; throws CaptureEnvError (exit 4) with the fix when runsc is missing or cannot start.
+ */
+export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
+  const source = (opts.source ?? DEFAULT_GVISOR_SOURCE) as GvisorSource;
+  if (!GVISOR_SOURCES.includes(source)) throw new UsageError(`--source: unknown gvisor source "${opts.source}" (known: ${GVISOR_SOURCES.join(', ')})`);
+  const p = plan(opts);
+  const runsc = locateRunsc();
+  const platform = runscPlatform();
+  const work = makeWorkDir();
+  const startTimeNs = BigInt(Date.now()) * 1000000n;
+  const captureOptions: Record<string, string> = { source, platform, network: 'none' };
+  if (source === 'monitor') Object.assign(captureOptions, { retries: String(DEFAULT_RETRY.retries), backoff: DEFAULT_RETRY.backoff, backoffMax: DEFAULT_RETRY.backoffMax });
+  else captureOptions.straceLogSize = String(opts.bufferSize);
+  if (p.bundle) captureOptions.bundle = p.bundle.dir;
+  const header = makeHeader({
+    backend: 'gvisor',
+    argv: p.argv,
+    cwd: p.cwd,
+    env: opts.env ? envList(p.env) : [],
+    hostKernel: `${os.type()} ${os.release()} ${os.machine()}`,
+    runtimeName: 'runsc',
+    runtimeVersion: runsc.version,
+    startTimeNs,
+    captureOptions,
+    notes: [`runsc ${runsc.version} --platform=${platform}${p.bundle ? ` run --bundle ${p.bundle.dir}` : ' do'}`],
+    hostname: os.hostname(),
+    writer: opts.writer ?? 'picotrace',
+  });
+  let writer: TraceWriter | undefined;
+  let monitor: MonitorSource | undefined;
+  let strace: StraceLogSource | undefined;
+  let sourceError: Error | undefined;
+  const runscOpts: RunscOptions = { runsc: runsc.path, stateDir: work.state, logFile: work.runscLog, platform };
+  try {
+    writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
+    const w = writer;
+    const tf = opts.transform;
+    const sink = tf ? (ev: NewEvent) => w.append(tf.event(ev)) : (ev: NewEvent) => w.append(ev);
+    const onError = (err: Error): void => {
+      sourceError ??= err;
+    };
+    if (source === 'monitor') {
+      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, startTimeNs, initialPath: p.initialPath, sink, onError });
+      runscOpts.podInitConfig = monitor.podInitConfig;
+    } else {
+      strace = startStraceLog({ dir: work.straceLogs, startTimeNs, env: opts.env, initialPath: p.initialPath, argv: p.argv, sink, onError });
+      runscOpts.straceLogDir = work.straceLogs;
+      runscOpts.straceLogSize = opts.bufferSize;
+    }
+    const flushTimer = setInterval(() => w.flush(), 1000);
+    let exitCode: number;
+    try {
+      const child = startRunsc(runscOpts, p.target);
+      const sup = supervise(child, { targets: () => (child.pid ? [child.pid] : []), log: opts.log });
+      try {
+        exitCode = await sup.done;
+      } catch (err) {
+        throw runscStartError((err as Error).message);
+      }
+      if (monitor) await monitor.finish();
+      if (strace) await strace.finish();
+    } finally {
+      clearInterval(flushTimer);
+    }
+    if (sourceError) throw sourceError;
+    const started = monitor ? monitor.converter.started : strace!.started;
+    const logged = runscLoggedError(work.runscLog);
+    if (!started && logged) {
+      w.abort();
+      writer = undefined;
+      fs.rmSync(opts.output, { force: true });
+      throw runscStartError(logged);
+    }
+    const warnings: string[] = [];
+    const dropped = monitor ? monitor.converter.dropped : 0;
+    const unknownMessages = monitor ? monitor.converter.unknownMessages : 0;
+    if (dropped) warnings.push(`gVisor dropped ${dropped} events it could not send (the trace is incomplete)`);
+    if (monitor && monitor.badFrames.count) warnings.push(`${monitor.badFrames.count} monitoring packets did not decode (${monitor.badFrames.first})`);
+    if (unknownMessages) warnings.push(`${unknownMessages} monitoring messages of unknown types were skipped`);
+    if (strace && strace.stats.unparsed) warnings.push(`${strace.stats.unparsed} strace log lines did not parse (kept as unparsed events): ${strace.stats.samples[0] ?? ''}`);
+    if (logged && exitCode !== 0) warnings.push(`runsc: ${logged}`);
+    const endNotes: Record<string, string> = { exitStatus: String(exitCode), source };
+    w.close({ droppedEvents: dropped, unknownMessages, endNotes, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
+    return { exitCode, events: w.count, dropped, warnings };
+  } catch (err) {
+    writer?.abort();
+    cleanupRunscState(runsc.path, work.state);
+    throw err;
+  } finally {
+    monitor?.close();
+    strace?.close();
+    cleanupRunscState(runsc.path, work.state);
+    work.remove();
+  }
+}
