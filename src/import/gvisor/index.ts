@@ -20,6 +20,14 @@ export function detectGvisor(firstLines: string[]): number {
   return Math.min(1, (records + glog) / seen);
 }
 
+/** Wall-clock ns of a glog-prefixed line (glog omits the year: the current one is assumed), or undefined. */
+export function glogTimeNs(line: string): bigint | undefined {
+  const m = /^[IWEFD](\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{1,9})\s/.exec(line);
+  if (!m) return undefined;
+  const ms = new Date(new Date().getFullYear(), Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])).getTime();
+  return BigInt(ms) * 1000000n + BigInt(Number(m[6].padEnd(9, '0')));
+}
+
 /** gVisor's strace debug log (`runsc --strace --debug --debug-log=DIR/`, the *.boot.txt file), whole or pasted in part. */
 export const GVISOR_FORMAT: ImportFormat = {
   name: 'gvisor',
@@ -29,5 +37,6 @@ export const GVISOR_FORMAT: ImportFormat = {
     const m = lines.map((l) => /^I\d{4} .*main\.go:\d+\] Version (\S+)/.exec(l)).find(Boolean);
     return m ? { runtimeName: 'runsc', runtimeVersion: m[1] } : { runtimeName: 'runsc' };
   },
+  lineTimeNs: glogTimeNs,
   createParser: (sink, opts) => new GvisorLogParser(sink, { startTimeNs: opts.startTimeNs, source: opts.source }),
 };
