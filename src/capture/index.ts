@@ -1,6 +1,6 @@
 import type { Backend } from './types.js';
 import { nativeChecks, recordNative, type EnvCheck } from './native/index.js';
-import { checkRunsc } from './checks.js';
+import { gvisorChecks, recordGvisor } from './gvisor/index.js';
 
 export type { Backend, RecordOptions, RecordResult } from './types.js';
 export { supervise, shellStatus, FORWARDED_SIGNALS, type Supervision, type SuperviseOptions } from './supervise.js';
@@ -10,10 +10,11 @@ export { checkRunsc } from './checks.js';
 /** Every recording backend by its --backend name. */
 export const BACKENDS: Record<string, Backend> = {
   native: recordNative,
+  gvisor: recordGvisor,
 };
 
 /** Environment checks `picotrace doctor` runs, per backend (each returns its findings, never throws for a missing tool). */
 export const BACKEND_CHECKS: Record<string, () => EnvCheck[]> = {
   native: nativeChecks,
-  gvisor: () => [checkRunsc()],
+  gvisor: gvisorChecks,
 };
