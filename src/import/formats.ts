@@ -1,5 +1,6 @@
 import type { NewEvent, TraceHeader } from '../model/index.js';
 import { detectStrace, rawLineTimeNs, StraceParser, straceHeaderHints } from './strace/index.js';
+import { GVISOR_FORMAT } from './gvisor/index.js';
 
 /** Counts a line parser reports at the end of an import. */
 export interface LineParserStats {
@@ -45,7 +46,10 @@ export const STRACE_FORMAT: ImportFormat = {
 };
 
 /** Every import format, by --format name; other formats register here. */
-export const IMPORT_FORMATS: Map<string, ImportFormat> = new Map([[STRACE_FORMAT.name, STRACE_FORMAT]]);
+export const IMPORT_FORMATS: Map<string, ImportFormat> = new Map([
+  [STRACE_FORMAT.name, STRACE_FORMAT],
+  [GVISOR_FORMAT.name, GVISOR_FORMAT],
+]);
 
 /** Adds a format to the registry (used by format modules that live elsewhere). */
 export function registerImportFormat(f: ImportFormat): void {
