@@ -1,3 +1,4 @@
+import type { PMapEditor } from './pmap.js';
 import type { FdTable, KernelState, MemMap, Proc } from './types.js';
 import { EXITED_KEEP } from './types.js';
 
@@ -6,7 +7,7 @@ import { EXITED_KEEP } from './types.js';
  * finish() returns the base state itself when nothing changed.
  */
 export class Draft {
-  private procs?: Map<number, Proc>;
+  private procs?: PMapEditor<Proc>;
   private fdTables?: Map<number, FdTable>;
   private mms?: Map<number, MemMap>;
   private exited?: number[];
@@ -21,14 +22,19 @@ export class Draft {
     return (this.procs ?? this.base.procs).get(pid);
   }
 
-  /** Every process (read only). */
-  allProcs(): ReadonlyMap<number, Proc> {
-    return this.procs ?? this.base.procs;
+  /** Every process record. */
+  allProcs(): IterableIterator<Proc> {
+    return (this.procs ?? this.base.procs).values();
+  }
+
+  /** Number of process records. */
+  procCount(): number {
+    return (this.procs ?? this.base.procs).size;
   }
 
   /** Stores a process record. */
   setProc(p: Proc): void {
-    this.procs ??= new Map(this.base.procs);
+    this.procs ??= this.base.procs.edit();
     this.procs.set(p.pid, p);
   }
 
@@ -63,7 +69,7 @@ export class Draft {
   release(fdId: number, mmId: number): void {
     let fdUsed = false;
     let mmUsed = false;
-    for (const p of this.allProcs().values()) {
+    for (const p of this.allProcs()) {
       if (p.exit) continue;
       if (p.fdTable === fdId) fdUsed = true;
       if (p.mm === mmId) mmUsed = true;
@@ -86,19 +92,19 @@ export class Draft {
       const old = this.exited.shift() as number;
       const p = this.proc(old);
       if (p && p.exit) {
-        this.procs ??= new Map(this.base.procs);
+        this.procs ??= this.base.procs.edit();
         this.procs.delete(old);
       }
     }
   }
 
-  /** The new state after event number `seq` (the base itself, renumbered, when nothing changed). */
-  finish(seq: number): KernelState {
+  /** The new state (the base object itself when nothing changed; `seq` is set by the caller). */
+  finish(): KernelState {
     const b = this.base;
-    if (!this.procs && !this.fdTables && !this.mms && !this.exited && this.nextId === b.nextId) return { ...b, seq };
+    if (!this.procs?.dirty && !this.fdTables && !this.mms && !this.exited && this.nextId === b.nextId) return b;
     return {
-      seq,
-      procs: this.procs ?? b.procs,
+      seq: b.seq,
+      procs: this.procs?.dirty ? this.procs.done() : b.procs,
       fdTables: this.fdTables ?? b.fdTables,
       mms: this.mms ?? b.mms,
       exited: this.exited ?? b.exited,

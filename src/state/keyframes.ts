@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../model/index.js';
-import { reduce } from './reduce.js';
+import { applyEvent, withSeq } from './reduce.js';
 import { emptyState, type KernelState } from './types.js';
 
 /** Where events come from: TraceReader satisfies this; state/ itself does no I/O. */
@@ -87,11 +87,13 @@ export class StateIndex {
     const from = this.passState.seq;
     const to = Math.min(this.src.eventCount, from + Math.max(1, maxEvents));
     let s = this.passState;
+    let seq = from;
     for (const ev of this.src.events({ from, to })) {
-      s = reduce(s, ev);
-      if (s.seq % this.interval === 0) this.addSparse(s);
+      s = applyEvent(s, ev);
+      seq = ev.seq + 1;
+      if (seq % this.interval === 0) this.addSparse((s = withSeq(s, seq)));
     }
-    this.passState = s;
+    this.passState = withSeq(s, seq);
     return this.progress();
   }
 
@@ -106,11 +108,14 @@ export class StateIndex {
     let s = this.nearest(target);
     this.lastFolded = target - s.seq;
     if (s.seq < target) {
+      let seq = s.seq;
       for (const ev of this.src.events({ from: s.seq, to: target })) {
-        s = reduce(s, ev);
-        if (s.seq % this.denseInterval === 0) this.addDense(s);
-        if (s.seq % this.interval === 0 && s.seq > this.passState.seq && s.seq / this.interval === this.sparse.length) this.addSparse(s);
+        s = applyEvent(s, ev);
+        seq = ev.seq + 1;
+        if (seq % this.denseInterval === 0) this.addDense((s = withSeq(s, seq)));
+        if (seq % this.interval === 0 && seq > this.passState.seq && seq / this.interval === this.sparse.length) this.addSparse((s = withSeq(s, seq)));
       }
+      s = withSeq(s, seq);
     }
     this.cursor = s;
     return s;

@@ -29,7 +29,7 @@ export function rootProc(d: Draft, pid: number, seq: number): Proc {
 export function ensureProc(d: Draft, pid: number, tid: number, seq: number): Proc {
   let p = d.proc(pid);
   if (!p) {
-    if (d.allProcs().size === 0) return rootProc(d, pid, seq);
+    if (d.procCount() === 0) return rootProc(d, pid, seq);
     p = blankProc(d, pid, seq, '', true);
     d.setProc(p);
   }
@@ -191,8 +191,9 @@ export const NO_RETURN_CALLS: ReadonlySet<string> = new Set(['exit', 'exit_group
 
 /** Applies a start event: the root process, a forked child, or a new thread. */
 export function applyStart(d: Draft, ev: StartEvent): void {
-  if (ev.isRoot && d.allProcs().size === 0) {
-    rootProc(d, ev.pid, ev.seq);
+  if (ev.isRoot) {
+    const cur = d.proc(ev.pid);
+    if (!cur || cur.exit) rootProc(d, ev.pid, ev.seq);
     return;
   }
   if (ev.isThread) {

@@ -31,10 +31,10 @@ function applyCall(d: Draft, ev: CallEvent): void {
 }
 
 /**
- * The state after `ev`: pure and synchronous; `s` is never changed and unchanged parts are shared.
- * Unknown calls, failed calls and events of unknown kinds leave the state as it was (only `seq` advances).
+ * The state after `ev` with `seq` left as it was: `s` itself when the event changed nothing. For folds
+ * that track the event count themselves (StateIndex); others use reduce().
  */
-export function reduce(s: KernelState, ev: TraceEvent): KernelState {
+export function applyEvent(s: KernelState, ev: TraceEvent): KernelState {
   const d = new Draft(s);
   switch (ev.kind) {
     case 'call':
@@ -53,12 +53,29 @@ export function reduce(s: KernelState, ev: TraceEvent): KernelState {
     case 'unparsed':
       break;
   }
-  return d.finish(ev.seq + 1);
+  return d.finish();
+}
+
+/** `s` numbered as the state before event `seq` (the same object when it already is). */
+export function withSeq(s: KernelState, seq: number): KernelState {
+  return s.seq === seq ? s : { ...s, seq };
+}
+
+/**
+ * The state after `ev`: pure and synchronous; `s` is never changed and unchanged parts are shared.
+ * Unknown calls, failed calls and events of unknown kinds leave the state as it was (only `seq` advances).
+ */
+export function reduce(s: KernelState, ev: TraceEvent): KernelState {
+  return withSeq(applyEvent(s, ev), ev.seq + 1);
 }
 
 /** Folds `reduce` over `events` starting from `s`. */
 export function reduceAll(s: KernelState, events: Iterable<TraceEvent>): KernelState {
   let cur = s;
-  for (const ev of events) cur = reduce(cur, ev);
-  return cur;
+  let seq = s.seq;
+  for (const ev of events) {
+    cur = applyEvent(cur, ev);
+    seq = ev.seq + 1;
+  }
+  return withSeq(cur, seq);
 }

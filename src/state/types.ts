@@ -1,3 +1,5 @@
+import { PMap } from './pmap.js';
+
 /** What one fd refers to: the kind of object and its description (path, `pipe:[123]`, `TCP:[...]`). */
 export interface FdEntry {
   readonly kind: string;
@@ -64,7 +66,7 @@ export interface Proc {
 export interface KernelState {
   /** Number of events applied (the state is the one before event `seq`). */
   readonly seq: number;
-  readonly procs: ReadonlyMap<number, Proc>;
+  readonly procs: PMap<Proc>;
   readonly fdTables: ReadonlyMap<number, FdTable>;
   readonly mms: ReadonlyMap<number, MemMap>;
   /** Pids of exited processes, oldest first (bounded: the oldest are forgotten). */
@@ -79,5 +81,5 @@ export const EXITED_KEEP = 256;
 
 /** The state before any event; `cwd` is the recorder's working directory from the header. */
 export function emptyState(cwd = ''): KernelState {
-  return { seq: 0, procs: new Map(), fdTables: new Map(), mms: new Map(), exited: [], nextId: 1, rootCwd: cwd };
+  return { seq: 0, procs: PMap.empty<Proc>(), fdTables: new Map(), mms: new Map(), exited: [], nextId: 1, rootCwd: cwd };
 }

@@ -65,6 +65,7 @@ export interface TreeLine {
 /** The process tree of `s` in display order. */
 export function processTree(s: KernelState): TreeLine[] {
   const kids = new Map<number, number[]>();
+  const seen = new Set<number>();
   const roots: number[] = [];
   for (const p of s.procs.values()) {
     if (p.ppid && s.procs.has(p.ppid)) {
@@ -75,6 +76,8 @@ export function processTree(s: KernelState): TreeLine[] {
   }
   const out: TreeLine[] = [];
   const walk = (pid: number, depth: number) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
     const p = s.procs.get(pid) as Proc;
     const line: TreeLine = { depth, pid, threads: p.threads.length, label: p.argv.length ? p.argv.join(' ') : p.exe };
     if (p.exit) line.exit = { status: p.exit.status, signal: p.exit.signal };
