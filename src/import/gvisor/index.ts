@@ -5,7 +5,7 @@ export { GvisorLogParser, GVISOR_RECORD_START, type GvisorParserOptions } from '
 export { readGoQuoted, GoQuoteError } from './goquote.js';
 export { argKinds, argCount, type ArgKind } from './argspec.js';
 
-/** Confidence that these first lines are a gVisor strace log: the share of non-empty lines that are strace.go records or glog lines around them. */
+/** Confidence that these first lines are a gVisor strace log: the share of non-empty lines that are strace.go records or glog lines around them (0.6 for the start of a runsc boot log, before any record). */
 export function detectGvisor(firstLines: string[]): number {
   let seen = 0;
   let records = 0;
@@ -16,8 +16,10 @@ export function detectGvisor(firstLines: string[]): number {
     if (GVISOR_RECORD_START.test(l)) records++;
     else if (/^[IWEFD]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] /.test(l)) glog++;
   }
-  if (!seen || !records) return 0;
-  return Math.min(1, (records + glog) / seen);
+  if (!seen) return 0;
+  if (records) return Math.min(1, (records + glog) / seen);
+  const runscLog = firstLines.some((l) => /\] (?:Args: \[runsc|Version 0\.0~|\s+Strace: )/.test(l));
+  return runscLog && glog / seen >= 0.3 ? 0.6 : 0;
 }
 
 /** Wall-clock ns of a glog-prefixed line (glog omits the year: the current one is assumed), or undefined. */
