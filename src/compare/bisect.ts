@@ -38,10 +38,8 @@ export interface BisectResult {
 
 interface StreamIndex {
   tid: number;
-  entries: { chunk: number; count: number }[];
-  running?: string;
+  entries: { chunk: number; count: number; digest: Uint8Array }[];
   count: number;
-  checkpoints: string[];
 }
 
 interface IndexView {
@@ -49,8 +47,28 @@ interface IndexView {
   streams: Map<string, StreamIndex>;
 }
 
-function hex(b: Uint8Array, from: number, to: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('hex');
+function sameRunning(a: StreamIndex, b: StreamIndex): boolean {
+  const x = a.entries.at(-1)?.digest;
+  const y = b.entries.at(-1)?.digest;
+  if (!x || !y) return !x && !y;
+  for (let k = 0; k < 8; k++) if (x[k] !== y[k]) return false;
+  return true;
+}
+
+/** The checkpoint digests of a stream, flattened to two int32 per checkpoint. */
+function checkpoints(s: StreamIndex): Int32Array {
+  let n = 0;
+  for (const e of s.entries) n += (e.digest.length - 8) >> 3;
+  const out = new Int32Array(n * 2);
+  let o = 0;
+  for (const e of s.entries) {
+    const dv = new DataView(e.digest.buffer, e.digest.byteOffset, e.digest.byteLength);
+    for (let k = 8; k + 8 <= e.digest.length; k += 8) {
+      out[o++] = dv.getInt32(k, true);
+      out[o++] = dv.getInt32(k + 4, true);
+    }
+  }
+  return out;
 }
 
 function readIndex(t: IndexedTrace): IndexView {
@@ -67,17 +85,15 @@ function readIndex(t: IndexedTrace): IndexView {
         if (parent) parent.kids.push(task);
         tasks.push(task);
         byPath.set(path, task);
-        streams.set(path, { tid: d.count, entries: [], count: 0, checkpoints: [] });
+        streams.set(path, { tid: d.count, entries: [], count: 0 });
       } else if (d.stream.startsWith(DIGEST_PREFIX.exec)) {
         const task = byPath.get(d.stream.slice(2));
         if (task) task.execs = Buffer.from(d.digest).toString('utf8').split('\u0000');
       } else if (d.stream.startsWith(DIGEST_PREFIX.stream)) {
         const s = streams.get(d.stream.slice(2));
         if (!s) continue;
-        s.entries.push({ chunk: ci, count: d.count });
+        s.entries.push({ chunk: ci, count: d.count, digest: d.digest });
         s.count = d.count;
-        s.running = hex(d.digest, 0, 8);
-        for (let o = 8; o + 8 <= d.digest.length; o += 8) s.checkpoints.push(hex(d.digest, o, o + 8));
       }
     }
   });
@@ -94,8 +110,10 @@ function windowItems(t: IndexedTrace, view: IndexView, path: string, from: numbe
   let index = e > 0 ? s.entries[e - 1].count : 0;
   const norm = new Normalizer(profile);
   for (const task of view.tasks) norm.tasks.adopt(task.tid, task.tid, task.path, task.isThread);
-  for (let ci = s.entries[e].chunk; ci < t.chunks.length && seqs.length < want; ci++) {
+  const stop = s.entries.find((x) => x.count >= from + want) ?? s.entries[s.entries.length - 1];
+  for (let ci = s.entries[e].chunk; ci <= stop.chunk && seqs.length < want; ci++) {
     for (const ev of t.readChunk(ci)) {
+      if (ev.tid !== s.tid && ev.pid !== s.tid) continue;
       const it = norm.push(ev);
       if (!it || it.task.path !== path) continue;
       if (index >= from) {
@@ -109,12 +127,12 @@ function windowItems(t: IndexedTrace, view: IndexView, path: string, from: numbe
   return { seqs, fulls };
 }
 
-function firstUnequal(ca: string[], cb: string[]): number {
+function firstUnequal(ca: Int32Array, cb: Int32Array): number {
   let lo = 0;
-  let hi = Math.min(ca.length, cb.length);
+  let hi = Math.min(ca.length, cb.length) >> 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ca[mid] === cb[mid]) lo = mid + 1;
+    if (ca[2 * mid] === cb[2 * mid] && ca[2 * mid + 1] === cb[2 * mid + 1]) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -147,8 +165,8 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
       p.index = 0;
       continue;
     }
-    if (sa.count === sb.count && sa.running === sb.running) continue;
-    const e = firstUnequal(sa.checkpoints, sb.checkpoints);
+    if (sa.count === sb.count && sameRunning(sa, sb)) continue;
+    const e = firstUnequal(checkpoints(sa), checkpoints(sb));
     const from = e * CHECKPOINT_EVERY;
     const wa = windowItems(A, va, tp.a!.path, from, CHECKPOINT_EVERY + 1, profile);
     const wb = windowItems(B, vb, tp.b!.path, from, CHECKPOINT_EVERY + 1, profile);
