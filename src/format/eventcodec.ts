@@ -1,7 +1,8 @@
 import protobuf from 'protobufjs';
 import type { ArgValue, CallBuffer, CallEvent, EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
-import { decodeArg, decodeArgsLenient, encodeArg, encodeArgs } from './argcodec.js';
-import { decodeCallFields, WireCursor, WireError, type CallFields } from './fastdecode.js';
+import { decodeArg, encodeArg, encodeArgs } from './argcodec.js';
+import { type WireCursor, WireError } from './fastdecode.js';
+import { StoredCall } from './storedcall.js';
 import { pb } from './proto.js';
 
 type Obj = Record<string, unknown>;
@@ -74,69 +75,6 @@ export function writeEvent(ev: NewEvent, seq: number, w: protobuf.Writer): void 
   pb.Event.encodeDelimited(o as unknown as protobuf.Message, w);
 }
 
-const EMPTY_ARGS: ArgValue[] = [];
-
-/** A call read from a trace: decoded arguments are unpacked on first access of `args` (an own, enumerable accessor, so spreads and JSON see them). */
-class StoredCall implements CallEvent {
-  declare readonly kind: 'call';
-  declare seq: number;
-  declare pid: number;
-  declare tid: number;
-  declare timeNs?: number;
-  declare name: string;
-  declare sysno: number;
-  declare rawArgs: Int64[];
-  declare args: ArgValue[];
-  declare retval: Int64;
-  declare errno: number;
-  declare durationNs?: number;
-  declare flags: number;
-  declare retAnnotation?: string;
-  declare buffers: CallBuffer[];
-  declare arch?: string;
-  #buf: Buffer | undefined;
-  #start = 0;
-  #end = 0;
-  #decoded: ArgValue[] | undefined;
-
-  static readonly argsAccessor: PropertyDescriptor = {
-    get(this: StoredCall): ArgValue[] {
-      if (this.#decoded === undefined) this.#decoded = this.#buf ? decodeArgsLenient(this.#buf.subarray(this.#start, this.#end)) : EMPTY_ARGS;
-      return this.#decoded;
-    },
-    set(this: StoredCall, v: ArgValue[]) {
-      this.#decoded = v;
-      this.#buf = undefined;
-    },
-    enumerable: true,
-    configurable: true,
-  };
-
-  constructor(seq: number, pid: number, tid: number, timeNs: number | undefined, c: CallFields, buf: Buffer) {
-    (this as { kind: string }).kind = 'call';
-    this.seq = seq;
-    this.pid = pid;
-    this.tid = tid;
-    this.timeNs = timeNs;
-    this.name = c.name;
-    this.sysno = c.sysno;
-    this.rawArgs = c.rawArgs;
-    Object.defineProperty(this, 'args', StoredCall.argsAccessor);
-    this.retval = c.retval;
-    this.errno = c.errno;
-    this.durationNs = c.durationNs;
-    this.flags = c.flags;
-    this.retAnnotation = c.retAnnotation;
-    this.buffers = c.buffers;
-    this.arch = c.arch;
-    if (c.argsEnd > c.argsStart) {
-      this.#buf = buf;
-      this.#start = c.argsStart;
-      this.#end = c.argsEnd;
-    }
-  }
-}
-
 /** Reads one length-delimited event at the cursor; throws WireError (or a protobufjs error) on malformed bytes. */
 export function readEvent(cur: WireCursor): TraceEvent {
   const end = cur.span();
@@ -188,7 +126,7 @@ export function readEvent(cur: WireCursor): TraceEvent {
   if (bodyTag === 10) {
     const save = cur.pos;
     cur.pos = bodyStart;
-    body = new StoredCall(seq, pid, tid, timeNs, decodeCallFields(cur, bodyEnd), cur.buf);
+    body = new StoredCall(seq, pid, tid, timeNs, cur, bodyEnd);
     cur.pos = save;
     return body;
   }

@@ -1,5 +1,11 @@
 import type { CallBuffer, Int64 } from '../model/index.js';
 
+interface Utf8Slicer {
+  utf8Slice(start: number, end: number): string;
+}
+
+const NAMES = new Map<number, string>();
+
 /** Thrown on bytes that are not a well-formed Event; the reader turns it into a CorruptTraceError. */
 export class WireError extends Error {}
 
@@ -97,7 +103,38 @@ export class WireCursor {
   /** Reads a length-delimited UTF-8 string. */
   str(): string {
     const end = this.span();
-    const s = this.buf.toString('utf8', this.pos, end);
+    const s = (this.buf as unknown as Utf8Slicer).utf8Slice(this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  /** Reads a length-delimited string that repeats often (call names), returning a shared instance. */
+  name(): string {
+    const end = this.span();
+    const b = this.buf;
+    const len = end - this.pos;
+    if (len > 32) {
+      const s = (b as unknown as Utf8Slicer).utf8Slice(this.pos, end);
+      this.pos = end;
+      return s;
+    }
+    let h = 0x811c9dc5 ^ len;
+    for (let i = this.pos; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    const hit = NAMES.get(h);
+    if (hit !== undefined && hit.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++)
+        if (hit.charCodeAt(i) !== b[this.pos + i]) {
+          same = false;
+          break;
+        }
+      if (same) {
+        this.pos = end;
+        return hit;
+      }
+    }
+    const s = (b as unknown as Utf8Slicer).utf8Slice(this.pos, end);
+    if (NAMES.size < 4096) NAMES.set(h, s);
     this.pos = end;
     return s;
   }
@@ -132,85 +169,8 @@ export class WireCursor {
   }
 }
 
-/** The fields of a Call message, decoded by hand for speed (schema/trace.proto is the reference). */
-export interface CallFields {
-  name: string;
-  sysno: number;
-  rawArgs: Int64[];
-  argsStart: number;
-  argsEnd: number;
-  retval: Int64;
-  errno: number;
-  durationNs: number | undefined;
-  flags: number;
-  retAnnotation: string | undefined;
-  buffers: CallBuffer[];
-  arch: string | undefined;
-}
-
-/** Decodes a Call message occupying [cur.pos, end). */
-export function decodeCallFields(cur: WireCursor, end: number): CallFields {
-  const saveEnd = cur.end;
-  cur.end = end;
-  const c: CallFields = { name: '', sysno: -1, rawArgs: [], argsStart: 0, argsEnd: 0, retval: 0, errno: 0, durationNs: undefined, flags: 0, retAnnotation: undefined, buffers: [], arch: undefined };
-  while (cur.pos < end) {
-    const tag = cur.u32();
-    switch (tag) {
-      case (1 << 3) | 2:
-        c.name = cur.str();
-        break;
-      case (2 << 3) | 0:
-        c.sysno = cur.sint32();
-        break;
-      case (3 << 3) | 2: {
-        const e = cur.span();
-        while (cur.pos < e) c.rawArgs.push(cur.sint64());
-        if (cur.pos !== e) throw new WireError('packed field overruns');
-        break;
-      }
-      case (3 << 3) | 0:
-        c.rawArgs.push(cur.sint64());
-        break;
-      case (4 << 3) | 2: {
-        const e = cur.span();
-        c.argsStart = cur.pos;
-        c.argsEnd = e;
-        cur.pos = e;
-        break;
-      }
-      case (5 << 3) | 0:
-        c.retval = cur.sint64();
-        break;
-      case (6 << 3) | 0:
-        c.errno = cur.i32();
-        break;
-      case (7 << 3) | 0:
-        c.durationNs = Number(cur.sint64());
-        break;
-      case (9 << 3) | 0:
-        c.flags = Number(cur.varint64()) >>> 0;
-        break;
-      case (10 << 3) | 2:
-        c.retAnnotation = cur.str() || undefined;
-        break;
-      case (11 << 3) | 2: {
-        const e = cur.span();
-        c.buffers.push(decodeBuffer(cur, e));
-        break;
-      }
-      case (12 << 3) | 2:
-        c.arch = cur.str() || undefined;
-        break;
-      default:
-        cur.skip(tag & 7);
-    }
-  }
-  if (cur.pos !== end) throw new WireError('call overruns its length');
-  cur.end = saveEnd;
-  return c;
-}
-
-function decodeBuffer(cur: WireCursor, end: number): CallBuffer {
+/** Decodes a Buffer message occupying [cur.pos, end). */
+export function decodeBuffer(cur: WireCursor, end: number): CallBuffer {
   const saveEnd = cur.end;
   cur.end = end;
   const b: CallBuffer = { argIndex: 0, out: false, data: EMPTY, fullLength: 0, truncated: false, element: -1 };
@@ -250,3 +210,4 @@ function decodeBuffer(cur: WireCursor, end: number): CallBuffer {
 }
 
 const EMPTY = Buffer.alloc(0);
+

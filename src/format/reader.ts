@@ -418,15 +418,16 @@ export class TraceReader {
 
 function decompress(stored: Buffer, codec: number, rawLength: number): Buffer {
   const maxOutputLength = Math.max(1, rawLength);
+  const chunkSize = Math.max(64, rawLength + 1);
   switch (codec) {
     case Codec.none:
       return stored;
     case Codec.deflateRaw:
-      return zlib.inflateRawSync(stored, { maxOutputLength });
+      return zlib.inflateRawSync(stored, { maxOutputLength, chunkSize });
     case Codec.gzip:
-      return zlib.gunzipSync(stored, { maxOutputLength });
+      return zlib.gunzipSync(stored, { maxOutputLength, chunkSize });
     case Codec.brotli:
-      return zlib.brotliDecompressSync(stored, { maxOutputLength });
+      return zlib.brotliDecompressSync(stored, { maxOutputLength, chunkSize });
     default:
       throw new Error(`unknown codec ${codec}`);
   }

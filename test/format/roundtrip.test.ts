@@ -10,7 +10,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 function strip(ev: TraceEvent): unknown {
-  return JSON.parse(JSON.stringify(ev.kind === 'call' ? { ...ev, args: ev.args } : ev, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array || (v && v.type === 'Buffer') ? Buffer.from(v.data ?? v).toString('hex') : v)));
+  return JSON.parse(JSON.stringify(ev.kind === 'call' ? { ...ev, args: ev.args, buffers: ev.buffers } : ev, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array || (v && v.type === 'Buffer') ? Buffer.from(v.data ?? v).toString('hex') : v)));
 }
 
 function writeTrace(file: string, events: ReturnType<typeof sampleEvents>, opts = {}) {
