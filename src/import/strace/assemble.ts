@@ -106,7 +106,7 @@ export class StraceParser {
       this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
     }
     if (text.trim() === '') return;
-    const msg = ATTACHED_INSIDE.exec(text);
+    const msg = text.endsWith('ached') ? ATTACHED_INSIDE.exec(text) : null;
     if (msg && msg.index > 0) {
       this.wrapped = { text: text.slice(0, msg.index), line: lineNo, source, pid, count: 1 };
       return;

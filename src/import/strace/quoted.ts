@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /** Thrown by the scanner when a line cannot be read; `cut` marks text that ended too early (a wrapped or cut line). */
 export class StraceSyntaxError extends Error {
   constructor(
@@ -9,24 +11,40 @@ export class StraceSyntaxError extends Error {
   }
 }
 
-/** A quoted strace string decoded to bytes held in a latin1 string (one char per byte). */
+/** A quoted strace string decoded to bytes; `bytes` is valid until the next readQuoted call. */
 export interface Quoted {
-  /** Decoded bytes, one char (0..255) per byte. */
-  bytes: string;
+  /** Decoded bytes (a view of a shared scratch buffer, or undefined when `text` holds them). */
+  bytes?: Buffer;
+  /** The bytes as a latin1 string when the string had no escapes. */
+  text?: string;
   /** Position just after the closing quote. */
   end: number;
   /** Some byte is 0x80 or above. */
   high: boolean;
 }
 
-const SIMPLE_ESCAPES: Record<number, number> = { 110: 10, 116: 9, 114: 13, 118: 11, 102: 12, 97: 7, 98: 8, 101: 27, 34: 34, 92: 92, 39: 39, 63: 63 };
+const SIMPLE_ESCAPES = new Int16Array(128).fill(-1);
+for (const [c, v] of [
+  ['n', 10],
+  ['t', 9],
+  ['r', 13],
+  ['v', 11],
+  ['f', 12],
+  ['a', 7],
+  ['b', 8],
+  ['e', 27],
+  ['"', 34],
+  ['\\', 92],
+  ["'", 39],
+  ['?', 63],
+] as const)
+  SIMPLE_ESCAPES[c.charCodeAt(0)] = v;
 
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
+
+let scratch = Buffer.allocUnsafe(1 << 16);
 
 /**
  * Decodes the strace-quoted string whose opening quote is at `start`: C escapes, `\ooo` octal and
@@ -35,41 +53,39 @@ function hexVal(c: number): number {
 export function readQuoted(s: string, start: number): Quoted {
   let pos = start + 1;
   const close = s.indexOf('"', pos);
-  const bs = s.indexOf('\\', pos);
   if (close < 0) throw new StraceSyntaxError('unterminated string', start, true);
+  const bs = s.indexOf('\\', pos);
   if (bs < 0 || bs > close) {
-    const bytes = s.slice(pos, close);
-    return { bytes, end: close + 1, high: hasHigh(bytes) };
+    const text = s.slice(pos, close);
+    return { text, end: close + 1, high: hasHigh(text) };
   }
-  let out = '';
-  let seg = pos;
-  let high = false;
   const n = s.length;
+  if (scratch.length < n - start) scratch = Buffer.allocUnsafe(Math.max(n - start, scratch.length * 2));
+  const out = scratch;
+  let o = 0;
+  let high = false;
   while (pos < n) {
     const c = s.charCodeAt(pos);
-    if (c === 34) {
-      out += s.slice(seg, pos);
-      if (!high) high = hasHigh(out);
-      return { bytes: out, end: pos + 1, high };
-    }
+    if (c === 34) return { bytes: out.subarray(0, o), end: pos + 1, high };
     if (c !== 92) {
+      if (c > 127) high = true;
+      out[o++] = c;
       pos++;
       continue;
     }
-    out += s.slice(seg, pos);
     if (pos + 1 >= n) break;
     const e = s.charCodeAt(pos + 1);
     if (e === 120) {
-      const h1 = hexVal(s.charCodeAt(pos + 2));
-      const h2 = hexVal(s.charCodeAt(pos + 3));
+      const h1 = HEX[s.charCodeAt(pos + 2)] ?? -1;
+      const h2 = HEX[s.charCodeAt(pos + 3)] ?? -1;
       if (h1 < 0) throw new StraceSyntaxError('bad \\x escape', pos, pos + 2 >= n);
       if (h2 < 0) {
-        out += String.fromCharCode(h1);
+        out[o++] = h1;
         pos += 3;
       } else {
         const b = h1 * 16 + h2;
         if (b >= 128) high = true;
-        out += String.fromCharCode(b);
+        out[o++] = b;
         pos += 4;
       }
     } else if (e >= 48 && e <= 55) {
@@ -82,14 +98,13 @@ export function readQuoted(s: string, start: number): Quoted {
       }
       v &= 255;
       if (v >= 128) high = true;
-      out += String.fromCharCode(v);
+      out[o++] = v;
       pos = k;
     } else {
-      const m = SIMPLE_ESCAPES[e];
-      out += m === undefined ? s[pos + 1] : String.fromCharCode(m);
+      const m = e < 128 ? SIMPLE_ESCAPES[e] : -1;
+      out[o++] = m < 0 ? e & 255 : m;
       pos += 2;
     }
-    seg = pos;
   }
   throw new StraceSyntaxError('unterminated string', start, true);
 }
@@ -99,17 +114,22 @@ function hasHigh(s: string): boolean {
   return false;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The decoded bytes as a JS string when they are ASCII or valid UTF-8, else as raw bytes. */
+/** The decoded bytes as a JS string when they are ASCII or valid UTF-8, else as a copy of the raw bytes. */
 export function bytesToValue(q: Quoted): string | Uint8Array {
-  if (!q.high) return q.bytes;
-  const b = Buffer.from(q.bytes, 'latin1');
-  try {
-    return utf8.decode(b);
-  } catch {
-    return new Uint8Array(b);
+  if (q.text !== undefined) {
+    if (!q.high) return q.text;
+    const b = Buffer.from(q.text, 'latin1');
+    return isUtf8(b) ? b.toString('utf8') : new Uint8Array(b);
   }
+  const b = q.bytes!;
+  if (!q.high) return b.toString('latin1');
+  return isUtf8(b) ? b.toString('utf8') : new Uint8Array(b);
+}
+
+/** A copy of the decoded bytes, for data buffers. */
+export function bytesOf(q: Quoted): Uint8Array {
+  if (q.text !== undefined) return new Uint8Array(Buffer.from(q.text, 'latin1'));
+  return new Uint8Array(q.bytes!);
 }
 
 /** Decodes the escapes of a `-y` path annotation (text between `<` and `>`). */

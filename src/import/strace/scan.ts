@@ -1,5 +1,5 @@
 import { A, type ArgValue, type Int64 } from '../../model/index.js';
-import { bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
+import { bytesOf, bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
 
 const MAX_DEPTH = 64;
 const INT64_MIN = -(2n ** 63n);
@@ -61,6 +61,8 @@ export function parseSecondsNs(s: string, start: number, end: number): number {
 export class Scanner {
   pos = 0;
   private depth = 0;
+  /** Index of the top-level argument whose string is kept as raw bytes (a data buffer), or -1. */
+  bytesArg = -1;
   constructor(readonly s: string) {}
 
   private fail(msg: string): never {
@@ -97,7 +99,7 @@ export class Scanner {
         else items.push(A.more());
       } else {
         const name = this.fieldName();
-        const v = this.parseValue();
+        const v = this.depth === 1 && items.length === this.bytesArg && c === 34 ? this.parseBytes() : this.parseValue();
         if (inStruct) fields.push([name ?? '', v]);
         else items.push(name === undefined ? v : A.op('=', A.sym(name), v));
       }
@@ -253,6 +255,17 @@ export class Scanner {
     }
     if (this.pos === start) this.fail(`unexpected "${s[start]}"`);
     return A.raw(s.slice(start, this.pos).trimEnd());
+  }
+
+  private parseBytes(): ArgValue {
+    const q = readQuoted(this.s, this.pos);
+    this.pos = q.end;
+    const v = bytesOf(q);
+    if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
+      this.pos += 3;
+      return A.str(v, true);
+    }
+    return A.str(v);
   }
 
   private parseString(): ArgValue {
