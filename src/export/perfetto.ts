@@ -1,5 +1,5 @@
 import { errnoName, type TraceEvent, type TraceHeader } from '../model/index.js';
-import { formatArg, formatCallBody, formatResult, jsonReplacer } from '../render/index.js';
+import { formatArg, formatCallBody, formatResult } from '../render/index.js';
 import type { Exporter } from './types.js';
 
 const STRING_LIMIT = 128;
@@ -30,7 +30,7 @@ export function perfettoExporter(): Exporter {
   const procName = new Map<number, string>();
   const named = new Map<number, string>();
   const piece = (o: Record<string, unknown>): string => {
-    const s = `${first ? '' : ',\n'}${JSON.stringify(o, jsonReplacer)}`;
+    const s = `${first ? '' : ',\n'}${JSON.stringify(o)}`;
     first = false;
     return s;
   };

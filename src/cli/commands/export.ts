@@ -14,6 +14,9 @@ interface ExportCliOptions {
   quiet?: boolean;
 }
 
+/** Text gathered before each write to the output. */
+const BATCH_CHARS = 1 << 16;
+
 const FORMATS = Object.keys(EXPORT_FORMATS) as [ExportFormat, ...ExportFormat[]];
 
 /** `picotrace export FILE --format perfetto|strace|jsonl -o OUT`: the trace in a format other tools read. */
@@ -41,11 +44,15 @@ export function registerExport(program: Command): void {
             process.stderr.write(`picotrace: ${e.message} (chunk skipped)\n`);
           },
         });
+        let batch = '';
         for await (const ev of withProgress(events, progress)) {
-          const piece = exporter.event(ev);
-          if (piece) await out.write(piece);
+          batch += exporter.event(ev);
+          if (batch.length >= BATCH_CHARS) {
+            await out.write(batch);
+            batch = '';
+          }
         }
-        await out.write(exporter.end());
+        await out.write(batch + exporter.end());
         await out.commit();
       } catch (err) {
         out?.abort();
