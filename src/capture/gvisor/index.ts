@@ -5,3 +5,4 @@ export { MonitorConverter, decodeArgs, type ConvertOptions } from './convert.js'
 export { MESSAGE_TYPES, SCHEMATIZED_POINTS, type MessageSpec } from './messages.js';
 export { locateRunsc, runscPlatform, runscArgs, type RunscInfo } from './runsc.js';
 export { gvisorChecks } from './checks.js';
+export { readFrameFile } from './framefile.js';

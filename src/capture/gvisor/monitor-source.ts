@@ -23,14 +23,31 @@ export interface MonitorSource {
 }
 
 /** Writes the session config (mode 0600) and starts listening on `socket`; events go to `sink` in order. */
-export function startMonitor(o: { socket: string; config: string; env: boolean; startTimeNs: bigint; initialPath?: string; retry?: SinkRetry; sink: (ev: NewEvent) => void; onError: (err: Error) => void }): MonitorSource {
+export function startMonitor(o: {
+  socket: string;
+  config: string;
+  env: boolean;
+  startTimeNs: bigint;
+  initialPath?: string;
+  retry?: SinkRetry;
+  /** Also append every packet, length-prefixed (u32 LE), to this file (for fixtures and bug reports). */
+  saveFrames?: string;
+  sink: (ev: NewEvent) => void;
+  onError: (err: Error) => void;
+}): MonitorSource {
   fs.writeFileSync(o.config, JSON.stringify(sessionConfig({ endpoint: o.socket, env: o.env, retry: o.retry })), { mode: 0o600 });
   const converter = new MonitorConverter({ startTimeNs: o.startTimeNs, env: o.env, initialPath: o.initialPath });
   const badFrames: { count: number; first?: string } = { count: 0 };
   let packets = 0;
+  const save = o.saveFrames ? fs.openSync(o.saveFrames, 'w', 0o600) : undefined;
   const server = new MonitorServer(o.socket, {
     packet(p) {
       packets++;
+      if (save !== undefined) {
+        const len = Buffer.alloc(4);
+        len.writeUInt32LE(p.length);
+        fs.writeSync(save, Buffer.concat([len, p]));
+      }
       let frame;
       try {
         frame = decodeFrame(p);
@@ -61,6 +78,9 @@ export function startMonitor(o: { socket: string; config: string; env: boolean; 
       }
       for (const ev of converter.finish()) o.sink(ev);
     },
-    close: () => server.close(),
+    close: () => {
+      server.close();
+      if (save !== undefined) fs.closeSync(save);
+    },
   };
 }

@@ -103,7 +103,7 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       sourceError ??= err;
     };
     if (source === 'monitor') {
-      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, startTimeNs, initialPath: p.initialPath, sink, onError });
+      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
       runscOpts.podInitConfig = monitor.podInitConfig;
     } else {
       strace = startStraceLog({ dir: work.straceLogs, startTimeNs, env: opts.env, initialPath: p.initialPath, argv: p.argv, sink, onError });
