@@ -53,8 +53,8 @@ interface ChunkEntry {
   digests: StreamDigest[];
 }
 
-/** Default chunking and compression, chosen by bench/format-codec.js. */
-export const DEFAULT_WRITER_OPTIONS = { chunkEvents: 4096, chunkBytes: 1 << 20, codec: Codec.deflateRaw as CodecId, level: 6 };
+/** Default chunking and compression: brotli quality 5, chosen by the codec table of bench/format.bench.mjs (smallest file at the same read speed as deflate). */
+export const DEFAULT_WRITER_OPTIONS = { chunkEvents: 4096, chunkBytes: 1 << 20, codec: Codec.brotli as CodecId, level: 5 };
 
 /**
  * Streams events into a .ptrace file: chunks of compressed events, each written as soon as it is full,
