@@ -1,27 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const SCRIPT = `
-const fs = require('node:fs');
-const pids = new Set();
-let rest = '';
-let disarmed = false;
-process.stdin.on('data', (d) => {
-  rest += d;
-  const lines = rest.split('\\n');
-  rest = lines.pop();
-  for (const l of lines) {
-    const [op, arg] = [l.slice(0, 1), l.slice(2)];
-    if (op === '+') pids.add(Number(arg));
-    else if (op === '-') pids.delete(Number(arg));
-    else if (op === 'x') disarmed = true;
-  }
-});
-process.stdin.on('end', () => {
-  if (disarmed) return;
-  for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch {} }
-  const dir = process.argv[1];
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+pids=" "
+armed=1
+while read -r op p; do
+  case "$op" in
+    +) pids="$pids$p " ;;
+    -) case "$pids" in *" $p "*) pids="\${pids%% $p *} \${pids#* $p }" ;; esac ;;
+    x) armed=0 ;;
+  esac
+done
+if [ "$armed" = 1 ]; then
+  for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+  [ -n "$1" ] && rm -rf -- "$1"
+fi
+exit 0
 `;
 
 /** Kills what a recording started if picotrace itself dies (even by SIGKILL); disarm() when it ends normally. */
@@ -35,14 +28,14 @@ export interface Watchdog {
 }
 
 /**
- * Starts a small guard process, in its own process group, that reads pids on a pipe from picotrace;
+ * Starts a small guard shell, in its own process group, that reads pids on a pipe from picotrace;
  * when the pipe closes without disarm() (picotrace died), it SIGKILLs every pid still listed and
  * removes `tmpDir`.
  */
 export function startWatchdog(tmpDir = ''): Watchdog {
   let child: ChildProcess | undefined;
   try {
-    child = spawn(process.execPath, ['-e', SCRIPT, tmpDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child = spawn('/bin/sh', ['-c', SCRIPT, 'picotrace-watchdog', tmpDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     child = undefined;
   }

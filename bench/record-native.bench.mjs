@@ -1,0 +1,109 @@
+// Native recording benchmark. For each workload, in the same run and alternating: wall time of
+// `picotrace record` against `strace` with the same capture flags writing its text to a file (target
+// ratio <= 1.10); trace bytes per call against that text and its gzip -6 (target: trace <= gzip);
+// import throughput of that text (target >= 200k lines/s and >= 100 MB/s), end to end (parse and
+// write) and parse only. `--quick` runs one repetition of each.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bin = path.join(here, '..', 'bin', 'picotrace.js');
+const { straceFlags, DEFAULT_BUFFER_SIZE } = await import('../dist/capture/native/index.js');
+const { importLogs, StraceParser, SyncLineReader } = await import('../dist/import/index.js');
+const { TraceReader } = await import('../dist/format/index.js');
+
+const quick = process.argv.includes('--quick');
+const reps = quick ? 1 : 3;
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-bench-'));
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const WORKLOADS = [
+  { name: 'tar /usr/share/doc', argv: ['sh', '-c', 'tar cf - /usr/share/doc 2>/dev/null | cat >/dev/null'] },
+  { name: 'python3 imports', argv: ['/usr/bin/python3', '-c', 'import json, email, http.client'] },
+  { name: 'dd 120k calls', argv: ['sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64 count=60000 2>/dev/null'] },
+];
+
+function timed(cmd, args) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { stdio: 'ignore', cwd: out });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.status ?? r.signal}`);
+  return ms;
+}
+
+function countCalls(file) {
+  const r = TraceReader.open(file);
+  let calls = 0;
+  for (const ev of r.events()) if (ev.kind === 'call') calls++;
+  r.close();
+  return calls;
+}
+
+function parseOnly(log) {
+  const reader = new SyncLineReader(log);
+  const parser = new StraceParser(() => undefined, {});
+  const t = performance.now();
+  let line;
+  let n = 0;
+  while ((line = reader.next()) !== undefined) parser.line(line, ++n, 'bench');
+  parser.end();
+  const ms = performance.now() - t;
+  reader.close();
+  return { ms, lines: n };
+}
+
+console.log(`strace flags: ${straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FILE' }).args.join(' ')}; ${reps} repetition(s), median wall time`);
+const rows = [];
+for (const w of WORKLOADS) {
+  const log = path.join(out, 'strace.log');
+  const trace = path.join(out, 'trace.ptrace');
+  const flags = straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: log }).args;
+  timed('strace', [...flags, '--', ...w.argv]);
+  const base = [];
+  const rec = [];
+  for (let i = 0; i < reps; i++) {
+    base.push(timed('strace', [...flags, '--', ...w.argv]));
+    rec.push(timed(process.execPath, [bin, 'record', '-o', trace, '--', ...w.argv]));
+  }
+  const calls = countCalls(trace);
+  const text = fs.readFileSync(log);
+  const lines = text.toString('latin1').split('\n').length - 1;
+  const gz = zlib.gzipSync(text, { level: 6 }).length;
+  const traceBytes = fs.statSync(trace).size;
+  const imp = [];
+  const parse = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    importLogs({ inputs: [log], output: path.join(out, 'imported.ptrace'), format: 'strace' });
+    imp.push(performance.now() - t);
+    parse.push(parseOnly(log).ms);
+  }
+  const impMs = Math.min(...imp);
+  const parseMs = Math.min(...parse);
+  const row = {
+    workload: w.name,
+    calls,
+    straceMs: median(base),
+    recordMs: median(rec),
+    ratio: median(rec) / median(base),
+    textBpc: text.length / calls,
+    gzBpc: gz / calls,
+    traceBpc: traceBytes / calls,
+    importLinesPerS: lines / (impMs / 1000),
+    importMBps: text.length / 1e6 / (impMs / 1000),
+    parseLinesPerS: lines / (parseMs / 1000),
+    parseMBps: text.length / 1e6 / (parseMs / 1000),
+  };
+  rows.push(row);
+  console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
+  console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10)`);
+  console.log(`  bytes/call    strace text ${fmt(row.textBpc, 1)}   gzip -6 ${fmt(row.gzBpc, 1)}   trace ${fmt(row.traceBpc, 1)}   trace/gzip ${fmt(row.traceBpc / row.gzBpc, 2)} (target <= 1)`);
+  console.log(`  import        ${fmt(row.importLinesPerS / 1000)}k lines/s, ${fmt(row.importMBps)} MB/s end to end; parse only ${fmt(row.parseLinesPerS / 1000)}k lines/s, ${fmt(row.parseMBps)} MB/s (target >= 200k lines/s, >= 100 MB/s; best of ${reps})`);
+}
+fs.rmSync(out, { recursive: true, force: true });
+console.log(`\n${JSON.stringify({ bench: 'record-native', rows })}`);
