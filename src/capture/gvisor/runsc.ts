@@ -85,6 +85,7 @@ export function startRunsc(o: RunscOptions, t: RunscTarget): ChildProcess {
 }
 
 const ADVICE: [RegExp, string][] = [
+  [/chroot.*permission denied/i, 'the sandbox runs as an unprivileged user and must reach TMPDIR: point TMPDIR at a directory every user can traverse (e.g. /tmp)'],
   [/cgroup/i, 'run as root, or on a machine with a writable cgroup hierarchy (runsc --rootless is not used by picotrace)'],
   [/permission denied|operation not permitted/i, 'run picotrace as root'],
   [/iptables|veth|network/i, 'this needs --network=none, which picotrace passes; check the runsc version'],
@@ -101,7 +102,7 @@ export function runscLoggedError(logFile: string): string | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\n|(?<=\})(?=\{)/)) {
     const t = line.trim();
     if (!t) continue;
     if (t.startsWith('{')) {
