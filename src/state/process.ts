@@ -102,13 +102,15 @@ export function exitThread(d: Draft, p: Proc, tid: number, status: number, seq: 
   else d.setProc({ ...p, threads });
 }
 
+const NO_SIGNALS: ReadonlyMap<number, string> = new Map();
+
 /** Ends a whole process: every thread gone, its fd table and address space released when no longer shared. */
 export function exitProc(d: Draft, p: Proc, status: number, signal: number, seq: number): void {
   if (p.exit) {
     if (p.exit.status !== status || p.exit.signal !== signal) d.setProc({ ...p, exit: { status, signal, seq: p.exit.seq } });
     return;
   }
-  d.setProc({ ...p, threads: [], exit: { status, signal, seq } });
+  d.setProc({ ...p, threads: [], signals: NO_SIGNALS, exit: { status, signal, seq } });
   d.release(p.fdTable, p.mm);
   d.noteExited(p.pid);
 }

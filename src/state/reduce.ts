@@ -15,6 +15,13 @@ for (const n of Object.keys(FD_MAKERS)) RULES.set(n, makerHandler(n) as Rule);
 for (const [n, h] of Object.entries(MEM_HANDLERS)) RULES.set(n, h);
 for (const [n, h] of Object.entries(PROC_HANDLERS)) RULES.set(n, h);
 
+/**
+ * Calls without a rule whose fd arguments still teach the table an fd it did not know (inherited before
+ * the trace began): the ones programs make early on an fd. read and write are left out on purpose:
+ * they are most of a trace, and decoding their arguments would double the cost of a fold.
+ */
+export const LEARN_FROM: ReadonlySet<string> = new Set(['ioctl', 'fstat', 'newfstatat', 'statx', 'fstatfs', 'lseek', 'getdents64', 'fsync', 'ftruncate']);
+
 /** Names of the calls the reducer has a rule for; every other call leaves the state alone. */
 export const HANDLED_CALLS: ReadonlySet<string> = new Set(RULES.keys());
 
@@ -22,8 +29,8 @@ function applyCall(d: Draft, ev: CallEvent): void {
   const name = callName(ev);
   const p = ensureProc(d, ev.pid, ev.tid, ev.seq);
   if (p.exit) return;
-  learnFds(d, p, ev);
   const rule = RULES.get(name);
+  if (rule || LEARN_FROM.has(name)) learnFds(d, p, ev);
   if (!rule) return;
   const ok = succeeded(ev) || (name === 'close' && ev.errno !== 0) || (NO_RETURN_CALLS.has(name) && name.startsWith('exit'));
   if (!ok) return;

@@ -82,7 +82,7 @@ const cases: { rule: string; build: (e: Events) => void; pid?: number; want: Rec
   },
   {
     rule: 'fds shown with paths are learned (inherited before the trace)',
-    build: (e) => e.call(1, 'write', [A.fd(7, '/dev/null'), A.str('x'), A.int(1)], 1).call(1, 'close_range', [A.int(0), A.int(2), A.int(0)]),
+    build: (e) => e.call(1, 'ioctl', [A.fd(7, '/dev/null'), A.sym('TCGETS'), A.int(0, 16)], 0).call(1, 'close_range', [A.int(0), A.int(2), A.int(0)]),
     want: { 7: 'inherited:/dev/null' },
   },
   {

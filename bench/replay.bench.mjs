@@ -1,0 +1,152 @@
+// Replay benchmark: on a trace of 10M events (1M with --quick) made by cycling the events of a real
+// recording (traces/replay/python-threads.ptrace, with pids shifted per cycle so that every cycle is
+// a fresh process tree), measures what a person at `picotrace replay` waits for:
+//   - start to first full screen: the real CLI as a subprocess (node start-up included) printing the
+//     list, detail, state and status panes, and the same work in-process;
+//   - the background state pass (events folded per second) that makes far jumps cheap;
+//   - a jump to a random event with its list window, detail and state pane (after the pass);
+//   - one step forward and one back with all panes;
+//   - peak RSS of a process doing all of the above, on 1M and 10M events (it should not grow with size).
+// Targets (issue): first screen < 500 ms, jump < 50 ms, step < 16 ms, peak RSS < 200 MB.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const OUT = path.join(here, 'out');
+const TEMPLATE = path.join(root, 'traces', 'replay', 'python-threads.ptrace');
+const quick = process.argv.includes('--quick');
+const child = process.argv.indexOf('--measure');
+
+const { TraceReader, TraceWriter } = await import('../dist/format/index.js');
+
+const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork', 'wait4']);
+
+/** Writes `n` events cycling the template's events, pids shifted by 1000 per cycle (cached by name). */
+function makeTrace(n) {
+  const file = path.join(OUT, `replay-${n}.ptrace`);
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(OUT, { recursive: true });
+  const r = TraceReader.open(TEMPLATE);
+  const events = [...r.events()].map((e) =>
+    e.kind === 'call'
+      ? { kind: 'call', pid: e.pid, tid: e.tid, timeNs: e.timeNs, name: e.name, sysno: e.sysno, rawArgs: e.rawArgs, args: e.args, retval: e.retval, errno: e.errno, durationNs: e.durationNs, flags: e.flags, retAnnotation: e.retAnnotation, buffers: e.buffers, arch: e.arch }
+      : { ...e },
+  );
+  const span = Math.max(...events.map((e) => e.timeNs ?? 0)) + 1000;
+  const w = TraceWriter.create(`${file}.tmp`, r.header);
+  r.close();
+  const t = performance.now();
+  for (let i = 0, cycle = 0; i < n; cycle++) {
+    const dp = (cycle % 4000) * 1000;
+    for (const ev of events) {
+      if (i++ >= n) break;
+      const e = { ...ev, pid: ev.pid + dp, tid: ev.tid + dp };
+      if (ev.timeNs !== undefined) e.timeNs = ev.timeNs + cycle * span;
+      if (e.kind === 'start' && !e.isRoot) e.parentPid += dp;
+      if (e.kind === 'exec') e.oldPid += dp;
+      if (e.kind === 'call' && CLONES.has(e.name) && typeof e.retval === 'number' && e.retval > 0) e.retval += dp;
+      delete e.seq;
+      w.append(e);
+    }
+  }
+  w.close();
+  fs.renameSync(`${file}.tmp`, file);
+  console.log(`  generated ${n.toLocaleString('en-US')} events in ${((performance.now() - t) / 1000).toFixed(1)} s: ${file}`);
+  return file;
+}
+
+function peakRss() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return Number(m[1]) * 1024;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function p95(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+}
+
+/** The measuring process: everything the screen does, without the terminal. */
+async function measure(file) {
+  const t0 = performance.now();
+  const { Navigator, listWindow, detailLines, statePane, statusLine, runToEnd } = await import('../dist/tui/index.js');
+  const loaded = performance.now();
+  const reader = TraceReader.open(file);
+  const nav = new Navigator(reader);
+  const screen = () => {
+    const ev = nav.current();
+    const lines = listWindow(nav, nav.cursor, 10, 80).lines.length + detailLines(ev, reader.header).length + statePane(nav).length;
+    statusLine(nav);
+    return lines;
+  };
+  screen();
+  const first = performance.now();
+  const res = { events: reader.eventCount, importMs: loaded - t0, firstScreenMs: first - loaded };
+  const tp = performance.now();
+  while (!nav.states.complete) nav.states.advance(65536);
+  res.passMs = performance.now() - tp;
+  res.keyframes = nav.states.keyframeCount().sparse;
+  res.interval = nav.states.keyframeInterval;
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const jumps = [];
+  const steps = [];
+  const backs = [];
+  for (let k = 0; k < 40; k++) {
+    const n = Math.floor(rand() * reader.eventCount);
+    let t = performance.now();
+    runToEnd(nav.goto(n));
+    screen();
+    jumps.push(performance.now() - t);
+    t = performance.now();
+    runToEnd(nav.step(1));
+    screen();
+    steps.push(performance.now() - t);
+    t = performance.now();
+    runToEnd(nav.step(-1));
+    screen();
+    backs.push(performance.now() - t);
+  }
+  res.jump = { median: median(jumps), p95: p95(jumps), max: Math.max(...jumps) };
+  res.step = { median: median(steps), p95: p95(steps), max: Math.max(...steps) };
+  res.back = { median: median(backs), p95: p95(backs), max: Math.max(...backs) };
+  global.gc?.();
+  res.heapMB = process.memoryUsage().heapUsed / 1e6;
+  res.peakRssMB = peakRss() / 1e6;
+  reader.close();
+  process.stdout.write(JSON.stringify(res));
+}
+
+if (child > 0) {
+  await measure(process.argv[child + 1]);
+} else {
+  const sizes = quick ? [1_000_000] : [1_000_000, 10_000_000];
+  const ms = (x) => `${x.toFixed(1)} ms`;
+  for (const n of sizes) {
+    const file = makeTrace(n);
+    const cli = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [path.join(root, 'bin', 'picotrace.js'), 'replay', file, '--script', 'list 10; detail; state; status'], { encoding: 'utf8' });
+      cli.push(performance.now() - t);
+      if (r.status !== 0) throw new Error(`replay failed: ${r.stderr}`);
+    }
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--measure', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const m = JSON.parse(r.stdout);
+    console.log(`\n${n.toLocaleString('en-US')} events (${(fs.statSync(file).size / 1e6).toFixed(0)} MB):`);
+    console.log(`  first full screen, CLI subprocess (start to exit, node start-up included): median ${ms(median(cli))}  [target < 500 ms]`);
+    console.log(`  first full screen, in-process: ${ms(m.firstScreenMs)} after ${ms(m.importMs)} of module loading`);
+    console.log(`  background state pass: ${(m.passMs / 1000).toFixed(1)} s, ${Math.round(m.events / (m.passMs / 1000)).toLocaleString('en-US')} events/s; ${m.keyframes} keyframes every ${m.interval} events`);
+    console.log(`  jump to a random event + all panes (40 jumps): median ${ms(m.jump.median)}, p95 ${ms(m.jump.p95)}, max ${ms(m.jump.max)}  [target < 50 ms]`);
+    console.log(`  one step forward + all panes: median ${ms(m.step.median)}, p95 ${ms(m.step.p95)}; back: median ${ms(m.back.median)}, p95 ${ms(m.back.p95)}  [target < 16 ms]`);
+    console.log(`  peak RSS ${m.peakRssMB.toFixed(0)} MB, live heap after GC ${m.heapMB.toFixed(0)} MB  [target < 200 MB]`);
+  }
+}
