@@ -7,6 +7,7 @@ import { LineSplitter, STRACE_TRACE_WRITER_OPTIONS, StraceParser } from '../../i
 import { makeHeader, type EnvVar } from '../../model/index.js';
 import { BadInputError, CaptureEnvError } from '../../util/errors.js';
 import { supervise } from '../supervise.js';
+import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { checkPtraceProbe, checkStrace, checkYama, findExecutable, straceVersion } from './checks.js';
@@ -41,26 +42,28 @@ function makeFifo(): { dir: string; fifo: string } {
  * program's exit status. Throws CaptureEnvError (exit 4) when strace is missing or ptrace is refused.
  */
 export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
-  if (opts.bundle) throw new BadInputError('--bundle needs the gvisor backend');
-  if (opts.argv.length === 0) throw new BadInputError('no command to record');
+  const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
+  const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
+  if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
   const strace = failFast();
   const cwd = opts.cwd ?? process.cwd();
-  const program = findExecutable(opts.argv[0], process.env.PATH);
-  if (!program) throw new BadInputError('command not found', opts.argv[0]);
+  const runArgv = inBundle ? inBundle.argv : opts.argv;
+  const program = findExecutable(runArgv[0], process.env.PATH);
+  if (!program) throw new BadInputError('command not found', runArgv[0]);
   const version = straceVersion(strace) ?? 'unknown';
   const { dir, fifo } = makeFifo();
   const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo });
   const startTimeNs = BigInt(Date.now()) * 1000000n;
   const header = makeHeader({
     backend: 'native',
-    argv: opts.argv,
-    cwd,
-    env: opts.env ? envList() : [],
+    argv: bundle ? bundle.args : opts.argv,
+    cwd: bundle ? bundle.cwd : cwd,
+    env: opts.env ? (bundle ? bundle.env.map(([name, value]) => ({ name, value })) : envList()) : [],
     hostKernel: `${os.type()} ${os.release()} ${os.machine()}`,
     runtimeName: 'linux',
     runtimeVersion: os.release(),
     startTimeNs,
-    captureOptions: flags.options,
+    captureOptions: bundle ? { ...flags.options, bundle: bundle.dir } : flags.options,
     notes: [`strace ${version}`],
     hostname: os.hostname(),
     writer: opts.writer ?? 'picotrace',
@@ -82,7 +85,9 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
       { startTimeNs, source: 'strace' },
     );
     const splitter = new LineSplitter((line, no) => parser.line(line, no));
-    const child = spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
+    const child = inBundle
+      ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
+      : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
     if (child.pid) watchdog.add(child.pid);
     disarm = () => watchdog.disarm();
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });
