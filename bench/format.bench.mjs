@@ -92,11 +92,11 @@ for (const n of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
   console.log(`  write:               ${fmt(n / (wms / 1000))} events/s (including cycling the template)`);
   console.log(`  sequential read:     ${fmt(lazy.calls / (lazy.ms / 1000))} calls/s (${fmt(lazy.n / (lazy.ms / 1000))} events/s), target >= 1,000,000 calls/s`);
   console.log(`  read + decode args:  ${fmt(eager.calls / (eager.ms / 1000))} calls/s`);
-  const probe = spawnSync(process.execPath, [path.join(here, 'lib', 'seek-probe.mjs'), file, String(n - 1), '200'], { encoding: 'utf8' });
+  const probe = spawnSync(process.execPath, ['--max-semi-space-size=4', path.join(here, 'lib', 'seek-probe.mjs'), file, String(n - 1), '200'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(probe.stderr);
   const p = JSON.parse(probe.stdout);
   console.log(`  open + read event ${fmt(n - 1)} (fresh process): ${p.openMs.toFixed(1)} ms open + ${p.firstSeekMs.toFixed(1)} ms seek = ${(p.openMs + p.firstSeekMs).toFixed(1)} ms, target < 50 ms`);
   console.log(`  random seeks:        median ${p.medianMs.toFixed(2)} ms, p99 ${p.p99Ms.toFixed(2)} ms over ${p.seeks} events`);
-  console.log(`  peak RSS (open, seeks, then a full sequential read): ${(p.peakRss / 1048576).toFixed(0)} MB (node baseline ${(p.baseRss / 1048576).toFixed(0)} MB), target < 150 MB`);
+  console.log(`  peak RSS (node flags of bin/picotrace.js; open, seeks, then a full sequential read): ${(p.peakRss / 1048576).toFixed(0)} MB (node baseline ${(p.baseRss / 1048576).toFixed(0)} MB), target < 150 MB`);
 }
 fs.mkdirSync(OUT, { recursive: true });

@@ -178,7 +178,7 @@ export class TraceReader {
     }
     const c = this.chunks[i];
     if (!c) throw new RangeError(`chunk ${i} out of range`);
-    const buf = this.readAt(c.offset, CHUNK_HEADER_SIZE + c.storedLength, 'truncated chunk');
+    const buf = this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength);
     const events = this.decodeChunk(buf, c);
     this.chunksRead++;
     this.cache.set(i, events);
@@ -252,7 +252,7 @@ export class TraceReader {
     for (let i = 0; i < this.chunks.length; i++) {
       try {
         const c = this.chunks[i];
-        this.decodeChunk(this.readAt(c.offset, CHUNK_HEADER_SIZE + c.storedLength, 'truncated chunk'), c);
+        this.decodeChunk(this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength), c);
         this.chunksRead++;
       } catch (err) {
         if (err instanceof CorruptTraceError) bad.push(err);
@@ -265,6 +265,20 @@ export class TraceReader {
 
   private corrupt(what: string, offset: number): CorruptTraceError {
     return new CorruptTraceError(this.file, what, offset);
+  }
+
+  private scratch = Buffer.alloc(0);
+
+  private readScratch(offset: number, length: number): Buffer {
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2, 1 << 16));
+    const buf = this.scratch.subarray(0, length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd, buf, got, length - got, offset + got);
+      if (n === 0) throw this.corrupt('truncated chunk', offset + got);
+      got += n;
+    }
+    return buf;
   }
 
   private readAt(offset: number, length: number, whatIfShort: string): Buffer {
@@ -421,7 +435,7 @@ function decompress(stored: Buffer, codec: number, rawLength: number): Buffer {
   const chunkSize = Math.max(64, rawLength + 1);
   switch (codec) {
     case Codec.none:
-      return stored;
+      return Buffer.from(stored);
     case Codec.deflateRaw:
       return zlib.inflateRawSync(stored, { maxOutputLength, chunkSize });
     case Codec.gzip:
