@@ -89,6 +89,16 @@ export class Navigator {
     return this.search?.text ?? '';
   }
 
+  /** Reads the chunks before and after the cursor's into the reader's cache, so the next step across a chunk edge does not wait for a decode (the screen calls it when idle). */
+  prefetch(): void {
+    const i = this.reader.chunkOf(this.cursor);
+    if (i < 0) return;
+    const c = this.reader.chunks[i];
+    if (this.cursor - c.firstSeq > c.count - 64 && i + 1 < this.reader.chunks.length) this.reader.readChunk(i + 1);
+    if (this.cursor - c.firstSeq < 64 && i > 0) this.reader.readChunk(i - 1);
+    this.reader.readChunk(i);
+  }
+
   /** The state after the cursor's event. */
   state(): KernelState {
     return this.states.stateAfter(this.cursor);

@@ -16,7 +16,8 @@ export interface ScreenOptions {
 
 const LAYOUTS = ['both', 'detail', 'state'] as const;
 const JOB_SLICE_MS = 25;
-const FAR = 200_000;
+const FAR = 50_000;
+const INDEX_SLICE_MS = 15;
 
 function clip(line: string, width: number): string {
   return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}>` : line;
@@ -122,6 +123,7 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
     else line = statusLine(nav, message);
     status.setContent(clip(line, cols));
     screen.render();
+    if (!job) setImmediate(() => !finished && !job && nav.count > 0 && nav.prefetch());
   };
 
   const runJob = (gen: Job, what: string) => {
@@ -193,7 +195,9 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
         return;
       }
       const before = nav.states.distance(nav.cursor + 1);
-      nav.states.advance(opts.indexSlice ?? 8192);
+      const until = Date.now() + INDEX_SLICE_MS;
+      do nav.states.advance(opts.indexSlice ?? 1024);
+      while (Date.now() < until && !nav.states.complete);
       if (before > FAR || nav.states.complete || Math.random() < 0.05) {
         lastStateKey = '';
         render();
