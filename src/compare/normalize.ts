@@ -96,6 +96,7 @@ export class Normalizer {
   readonly setAside: SetAside = { count: 0, byName: new Map() };
   private fds = new FdTables();
   private strict: boolean;
+  private strings = new Map<string, string>();
 
   constructor(readonly profile: ProfileName = 'strict') {
     this.strict = profile === 'strict';
@@ -121,8 +122,9 @@ export class Normalizer {
         return undefined;
       case 'exec': {
         const task = this.tasks.get(tid, ev.pid);
-        task.execs.push(ev.path);
-        return this.item(task, ev.seq, 'exec', `exec(${ev.path})`, 0, 0, 0, ev.path, false);
+        const path = this.intern(ev.path);
+        task.execs.push(path);
+        return this.item(task, ev.seq, 'exec', `exec(${path})`, 0, 0, 0, path, false);
       }
       case 'signal': {
         const task = this.tasks.get(tid, ev.pid);
@@ -139,6 +141,16 @@ export class Normalizer {
       case 'call':
         return this.call(ev, tid);
     }
+  }
+
+  /** A flat copy of a string kept beyond one event (decoders hand out slices that pin whole chunks). */
+  private intern(s: string): string {
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    if (this.strings.size >= 100_000) this.strings.clear();
+    const c = Buffer.from(s, 'utf8').toString('utf8');
+    this.strings.set(c, c);
+    return c;
   }
 
   private item(task: Task, seq: number, name: string, idText: string, res: number, data: number, errno: number, subject: string, outcome: boolean, bareText = idText, pathless = false): NormItem {
@@ -200,7 +212,7 @@ export class Normalizer {
       if (STAT_CALLS.has(ev.name)) for (const a of ev.args) semanticStruct(a, pieces);
       if (pieces.length) data = hashString(pieces.join(';'));
     }
-    return this.item(task, ev.seq, ev.name, idText, hashString(resText), data, ev.errno, subject, false, bareText, pathless);
+    return this.item(task, ev.seq, ev.name, idText, hashString(resText), data, ev.errno, subject && this.intern(subject), false, bareText, pathless);
   }
 
   private retText(ev: CallEvent, task: Task): string {
@@ -263,7 +275,7 @@ export class Normalizer {
     if (RET_KIND[ev.name] === 'fd' && ret >= 0) {
       const paths = PATH_ARGS[ev.name];
       const target = paths && paths.length ? (argString(ev.args[paths[0]]) ?? '?') : (FD_TARGET_OF[ev.name] ?? ev.name);
-      this.fds.set(pid, ret, target);
+      this.fds.set(pid, ret, this.intern(target));
     }
   }
 }
