@@ -1,2 +1,4 @@
+import { PICOTRACE_VERSION } from '../format/index.js';
+
 /** The picotrace version, stored in every trace header as `writer`. */
-export const VERSION = '0.1.0';
+export const VERSION = PICOTRACE_VERSION;

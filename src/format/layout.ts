@@ -1,5 +1,8 @@
 /** Byte layout of a .ptrace file (docs/FORMAT.md is the prose version of this file). */
 
+/** The picotrace release; stored as Header.writer in every trace written without one. */
+export const PICOTRACE_VERSION = '0.1.0';
+
 /** The newest format version this code reads and the one it writes. */
 export const FORMAT_VERSION = 1;
 

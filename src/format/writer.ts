@@ -4,7 +4,7 @@ import protobuf from 'protobufjs';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { headerToWire, isStorableTime, writeEvent } from './eventcodec.js';
-import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
+import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 import { pb } from './proto.js';
 
 /** Running digest of one normalized stream, as stored per chunk in the index. */
@@ -89,7 +89,7 @@ export class TraceWriter {
     } catch (err) {
       fileError(err, path);
     }
-    const hdr = Buffer.from(pb.Header.encode(headerToWire({ ...header, formatVersion: FORMAT_VERSION }) as unknown as protobuf.Message).finish());
+    const hdr = Buffer.from(pb.Header.encode(headerToWire({ ...header, formatVersion: FORMAT_VERSION, writer: header.writer || PICOTRACE_VERSION }) as unknown as protobuf.Message).finish());
     const pre = Buffer.alloc(20);
     FILE_MAGIC.copy(pre, 0);
     pre.writeUInt32LE(FORMAT_VERSION, 8);
