@@ -40,7 +40,7 @@ export function registerRecord(program: Command): void {
     .option('--env', 'store the environment (header and every exec); off by default since it may hold secrets')
     .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
     .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
-    .option('--bundle <dir>', 'run an OCI bundle instead of a command (gvisor backend)')
+    .option('--bundle <dir>', "run an OCI bundle's process instead of a command (gvisor: runsc run; native: in its rootfs with unshare)")
     .option('--scrub', 'write a scrubbed trace: buffer contents and environment values never reach the file (see picotrace scrub)')
     .action(async (argv: string[], o: RecordCliOptions) => {
       const backendNames = Object.keys(BACKENDS) as [string, ...string[]];
