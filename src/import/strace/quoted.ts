@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Thrown by the scanner when a line cannot be read; `cut` marks text that ended too early (a wrapped or cut line). */
 export class StraceSyntaxError extends Error {
@@ -52,27 +52,26 @@ let scratch = Buffer.allocUnsafe(1 << 16);
  */
 export function readQuoted(s: string, start: number): Quoted {
   let pos = start + 1;
-  const close = s.indexOf('"', pos);
+  let close = s.indexOf('"', pos);
   if (close < 0) throw new StraceSyntaxError('unterminated string', start, true);
-  const bs = s.indexOf('\\', pos);
+  let bs = s.indexOf('\\', pos);
   if (bs < 0 || bs > close) {
     const text = s.slice(pos, close);
-    return { text, end: close + 1, high: hasHigh(text) };
+    return { text, end: close + 1, high: NON_ASCII.test(text) };
   }
   const n = s.length;
   if (scratch.length < n - start) scratch = Buffer.allocUnsafe(Math.max(n - start, scratch.length * 2));
   const out = scratch;
   let o = 0;
-  let high = false;
-  while (pos < n) {
-    const c = s.charCodeAt(pos);
-    if (c === 34) return { bytes: out.subarray(0, o), end: pos + 1, high };
-    if (c !== 92) {
-      if (c > 127) high = true;
-      out[o++] = c;
-      pos++;
-      continue;
+  for (;;) {
+    if (bs < 0 || bs > close) {
+      if (close < 0) break;
+      o += copyRun(out, o, s, pos, close);
+      const bytes = out.subarray(0, o);
+      return { bytes, end: close + 1, high: !isAscii(bytes) };
     }
+    o += copyRun(out, o, s, pos, bs);
+    pos = bs;
     if (pos + 1 >= n) break;
     const e = s.charCodeAt(pos + 1);
     if (e === 120) {
@@ -83,9 +82,7 @@ export function readQuoted(s: string, start: number): Quoted {
         out[o++] = h1;
         pos += 3;
       } else {
-        const b = h1 * 16 + h2;
-        if (b >= 128) high = true;
-        out[o++] = b;
+        out[o++] = h1 * 16 + h2;
         pos += 4;
       }
     } else if (e >= 48 && e <= 55) {
@@ -96,22 +93,29 @@ export function readQuoted(s: string, start: number): Quoted {
         if (d < 48 || d > 55) break;
         v = v * 8 + (d - 48);
       }
-      v &= 255;
-      if (v >= 128) high = true;
-      out[o++] = v;
+      out[o++] = v & 255;
       pos = k;
     } else {
       const m = e < 128 ? SIMPLE_ESCAPES[e] : -1;
       out[o++] = m < 0 ? e & 255 : m;
       pos += 2;
     }
+    bs = s.indexOf('\\', pos);
+    if (close < pos) close = s.indexOf('"', pos);
   }
   throw new StraceSyntaxError('unterminated string', start, true);
 }
 
-function hasHigh(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return true;
-  return false;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function copyRun(out: Buffer, o: number, s: string, from: number, to: number): number {
+  const len = to - from;
+  if (len <= 0) return 0;
+  if (len < 24) {
+    for (let i = 0; i < len; i++) out[o + i] = s.charCodeAt(from + i);
+    return len;
+  }
+  return out.write(s.substring(from, to), o, len, 'latin1');
 }
 
 /** The decoded bytes as a JS string when they are ASCII or valid UTF-8, else as a copy of the raw bytes. */
