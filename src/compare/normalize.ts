@@ -42,6 +42,7 @@ export interface SetAside {
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const STAT_CALLS = new Set(['stat', 'lstat', 'fstat', 'newfstatat', 'statx', 'fstatat64']);
 const DATA_PREFIX = 32;
+const EXEC_CALLS = new Set(['execve', 'execveat']);
 const RANDOM_CALLS = new Set(['getrandom']);
 const RANDOM_SOURCES = new Set(['/dev/urandom', '/dev/random']);
 
@@ -166,6 +167,10 @@ export class Normalizer {
       this.setAside.byName.set(ev.name, (this.setAside.byName.get(ev.name) ?? 0) + 1);
       return undefined;
     }
+    if (EXEC_CALLS.has(ev.name) && !ev.errno) {
+      this.tasks.get(tid, ev.pid);
+      return undefined;
+    }
     const task = this.tasks.get(tid, ev.pid);
     const pid = task.pid;
     const parts: string[] = [];
@@ -206,8 +211,7 @@ export class Normalizer {
     if (this.strict && finished && !RANDOM_CALLS.has(ev.name) && !RANDOM_SOURCES.has(subject)) {
       const pieces: string[] = [];
       for (const b of ev.buffers) {
-        const len = b.fullLength || b.data.length;
-        pieces.push(`${b.out ? 'o' : 'i'}${len}:${b.data.length ? hashBytes(b.data, DATA_PREFIX) : b.digest?.length ? `sha:${Buffer.from(b.digest).toString('hex')}` : '-'}`);
+        pieces.push(`${b.out ? 'o' : 'i'}:${b.data.length ? hashBytes(b.data, DATA_PREFIX) : b.digest?.length ? `sha:${Buffer.from(b.digest).toString('hex')}` : '-'}`);
       }
       if (STAT_CALLS.has(ev.name)) for (const a of ev.args) semanticStruct(a, pieces);
       if (pieces.length) data = hashString(pieces.join(';'));
