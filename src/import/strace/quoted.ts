@@ -52,9 +52,9 @@ let scratch = Buffer.allocUnsafe(1 << 16);
  */
 export function readQuoted(s: string, start: number): Quoted {
   let pos = start + 1;
-  let close = s.indexOf('"', pos);
+  const close = s.indexOf('"', pos);
   if (close < 0) throw new StraceSyntaxError('unterminated string', start, true);
-  let bs = s.indexOf('\\', pos);
+  const bs = s.indexOf('\\', pos);
   if (bs < 0 || bs > close) {
     const text = s.slice(pos, close);
     return { text, end: close + 1, high: NON_ASCII.test(text) };
@@ -63,18 +63,37 @@ export function readQuoted(s: string, start: number): Quoted {
   if (scratch.length < n - start) scratch = Buffer.allocUnsafe(Math.max(n - start, scratch.length * 2));
   const out = scratch;
   let o = 0;
-  for (;;) {
-    if (bs < 0 || bs > close) {
-      if (close < 0) break;
-      o += copyRun(out, o, s, pos, close);
+  while (pos < n) {
+    const c = s.charCodeAt(pos);
+    if (c === 34) {
       const bytes = out.subarray(0, o);
-      return { bytes, end: close + 1, high: !isAscii(bytes) };
+      return { bytes, end: pos + 1, high: !isAscii(bytes) };
     }
-    o += copyRun(out, o, s, pos, bs);
-    pos = bs;
+    if (c !== 92) {
+      let e = pos + 1;
+      while (e < n) {
+        const d = s.charCodeAt(e);
+        if (d === 92 || d === 34) break;
+        e++;
+      }
+      o += copyRun(out, o, s, pos, e);
+      pos = e;
+      continue;
+    }
     if (pos + 1 >= n) break;
     const e = s.charCodeAt(pos + 1);
-    if (e === 120) {
+    if (e >= 48 && e <= 55) {
+      let v = e - 48;
+      let k = pos + 2;
+      const lim = Math.min(n, pos + 4);
+      for (; k < lim; k++) {
+        const d = s.charCodeAt(k);
+        if (d < 48 || d > 55) break;
+        v = v * 8 + (d - 48);
+      }
+      out[o++] = v & 255;
+      pos = k;
+    } else if (e === 120) {
       const h1 = HEX[s.charCodeAt(pos + 2)] ?? -1;
       const h2 = HEX[s.charCodeAt(pos + 3)] ?? -1;
       if (h1 < 0) throw new StraceSyntaxError('bad \\x escape', pos, pos + 2 >= n);
@@ -85,23 +104,11 @@ export function readQuoted(s: string, start: number): Quoted {
         out[o++] = h1 * 16 + h2;
         pos += 4;
       }
-    } else if (e >= 48 && e <= 55) {
-      let v = e - 48;
-      let k = pos + 2;
-      for (let i = 0; i < 2 && k < n; i++, k++) {
-        const d = s.charCodeAt(k);
-        if (d < 48 || d > 55) break;
-        v = v * 8 + (d - 48);
-      }
-      out[o++] = v & 255;
-      pos = k;
     } else {
       const m = e < 128 ? SIMPLE_ESCAPES[e] : -1;
       out[o++] = m < 0 ? e & 255 : m;
       pos += 2;
     }
-    bs = s.indexOf('\\', pos);
-    if (close < pos) close = s.indexOf('"', pos);
   }
   throw new StraceSyntaxError('unterminated string', start, true);
 }
