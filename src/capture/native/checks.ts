@@ -50,15 +50,15 @@ export function hasCapSysPtrace(): boolean | undefined {
   return m ? (BigInt(`0x${m[1]}`) >> BigInt(CAP_SYS_PTRACE)) % 2n === 1n : undefined;
 }
 
-/** Checks that strace is installed and new enough. */
-export function checkStrace(): EnvCheck {
+/** Checks that strace is installed and new enough; `bin` and `version` are set when it runs. */
+export function checkStrace(): EnvCheck & { bin?: string; version?: string } {
   const bin = findExecutable('strace');
   if (!bin) return { name: 'strace', status: 'fail', detail: 'not found on PATH', advice: 'install strace (Debian/Ubuntu: apt-get install strace)' };
   const v = straceVersion(bin);
   if (!v) return { name: 'strace', status: 'fail', detail: `${bin} does not run`, advice: 'reinstall strace' };
   const major = Number(v.split('.')[0]);
   if (major < 6) return { name: 'strace', status: 'fail', detail: `${bin} version ${v}`, advice: 'picotrace needs strace 6.0 or newer (ns timestamps); upgrade strace' };
-  return { name: 'strace', status: 'ok', detail: `${bin} version ${v}` };
+  return { name: 'strace', status: 'ok', detail: `${bin} version ${v}`, bin, version: v };
 }
 
 /** Checks the Yama LSM's ptrace_scope. */

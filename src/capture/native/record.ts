@@ -10,15 +10,16 @@ import { supervise } from '../supervise.js';
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
-import { checkPtraceProbe, checkStrace, checkYama, findExecutable, straceVersion } from './checks.js';
+import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './checks.js';
 import { straceFlags } from './flags.js';
 
 /** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
 export const FLUSH_INTERVAL_MS = 1000;
 
-function failFast(): string {
-  for (const c of [checkStrace(), checkYama()]) if (c.status === 'fail') throw new CaptureEnvError(`${c.name}: ${c.detail}`, c.advice);
-  return findExecutable('strace')!;
+function failFast(): { bin: string; version: string } {
+  const strace = checkStrace();
+  for (const c of [strace, checkYama()]) if (c.status === 'fail') throw new CaptureEnvError(`${c.name}: ${c.detail}`, c.advice);
+  return { bin: strace.bin!, version: strace.version ?? 'unknown' };
 }
 
 function envList(): EnvVar[] {
@@ -45,12 +46,11 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
   const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
   const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
   if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
-  const strace = failFast();
+  const { bin: strace, version } = failFast();
   const cwd = opts.cwd ?? process.cwd();
   const runArgv = inBundle ? inBundle.argv : opts.argv;
   const program = findExecutable(runArgv[0], process.env.PATH);
   if (!program) throw new BadInputError('command not found', runArgv[0]);
-  const version = straceVersion(strace) ?? 'unknown';
   const { dir, fifo } = makeFifo();
   const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo });
   const startTimeNs = BigInt(Date.now()) * 1000000n;
