@@ -42,6 +42,9 @@ export interface SetAside {
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const STAT_CALLS = new Set(['stat', 'lstat', 'fstat', 'newfstatat', 'statx', 'fstatat64']);
 const DATA_PREFIX = 32;
+const RESTART_ERRNOS = new Set([512, 513, 514, 516]);
+const F_DUPFD = 0;
+const F_DUPFD_CLOEXEC = 1030;
 const EXEC_CALLS = new Set(['execve', 'execveat']);
 const RANDOM_CALLS = new Set(['getrandom']);
 const RANDOM_SOURCES = new Set(['/dev/urandom', '/dev/random']);
@@ -167,6 +170,12 @@ export class Normalizer {
       this.setAside.byName.set(ev.name, (this.setAside.byName.get(ev.name) ?? 0) + 1);
       return undefined;
     }
+    if (RESTART_ERRNOS.has(ev.errno)) {
+      this.setAside.count++;
+      this.setAside.byName.set(ev.name, (this.setAside.byName.get(ev.name) ?? 0) + 1);
+      this.tasks.get(tid, ev.pid);
+      return undefined;
+    }
     if (EXEC_CALLS.has(ev.name) && !ev.errno) {
       this.tasks.get(tid, ev.pid);
       return undefined;
@@ -257,7 +266,8 @@ export class Normalizer {
     }
     if (ev.name === 'fcntl' && ret >= 0) {
       const cmd = ev.args[1];
-      const isDup = (cmd && cmd.k === 'sym' && cmd.v.startsWith('F_DUPFD')) || (!cmd && (ev.rawArgs[1] === 0 || ev.rawArgs[1] === 1030));
+      const n = cmd && cmd.k === 'sym' ? undefined : Number(argNumber(cmd) ?? ev.rawArgs[1] ?? -1);
+      const isDup = (cmd && cmd.k === 'sym' && cmd.v.startsWith('F_DUPFD')) || n === F_DUPFD || n === F_DUPFD_CLOEXEC;
       if (isDup) this.fds.set(pid, ret, parts[0] ?? '?');
       return;
     }
