@@ -5,7 +5,8 @@ import { emptyState, type KernelState } from './types.js';
 /** Where events come from: TraceReader satisfies this; state/ itself does no I/O. */
 export interface EventSource {
   readonly eventCount: number;
-  events(opts: { from?: number; to?: number }): Iterable<TraceEvent>;
+  /** Events in [from, to); with onCorrupt, an unreadable stretch is reported and skipped instead of thrown. */
+  events(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
 }
 
 /** Tuning of a StateIndex. */
@@ -47,6 +48,11 @@ export class StateIndex {
   private cursor: KernelState;
   /** Events folded (the last call's count) by stateBefore, for benchmarks. */
   lastFolded = 0;
+  /** Unreadable stretches skipped while folding (their events are missing from the states). */
+  skipped = 0;
+  private readonly onCorrupt = () => {
+    this.skipped++;
+  };
 
   constructor(
     private readonly src: EventSource,
@@ -88,12 +94,12 @@ export class StateIndex {
     const to = Math.min(this.src.eventCount, from + Math.max(1, maxEvents));
     let s = this.passState;
     let seq = from;
-    for (const ev of this.src.events({ from, to })) {
+    for (const ev of this.src.events({ from, to, onCorrupt: this.onCorrupt })) {
       s = applyEvent(s, ev);
       seq = ev.seq + 1;
       if (seq % this.interval === 0) this.addSparse((s = withSeq(s, seq)));
     }
-    this.passState = withSeq(s, seq);
+    this.passState = withSeq(s, to);
     return this.progress();
   }
 
@@ -109,13 +115,13 @@ export class StateIndex {
     this.lastFolded = target - s.seq;
     if (s.seq < target) {
       let seq = s.seq;
-      for (const ev of this.src.events({ from: s.seq, to: target })) {
+      for (const ev of this.src.events({ from: s.seq, to: target, onCorrupt: this.onCorrupt })) {
         s = applyEvent(s, ev);
         seq = ev.seq + 1;
         if (seq % this.denseInterval === 0) this.addDense((s = withSeq(s, seq)));
         if (seq % this.interval === 0 && seq > this.passState.seq && seq / this.interval === this.sparse.length) this.addSparse((s = withSeq(s, seq)));
       }
-      s = withSeq(s, seq);
+      s = withSeq(s, target);
     }
     this.cursor = s;
     return s;

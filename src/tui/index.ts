@@ -6,4 +6,4 @@ export { parseFilter, parseBreakpoint, describeFilter, describeBreakpoint, filte
 export { detailLines, stateLines, statusLine, listWindow, listLine, hexDump } from './panes.js';
 export { KEY_BINDINGS, helpLines, type KeyBinding } from './keys.js';
 export { CALL_CLASSES, classCalls } from './classes.js';
-export { scan, collect, runToEnd, type ChunkSource } from './scan.js';
+export { scan, collect, runToEnd, readChunkSafe, damageOf, type ChunkSource } from './scan.js';

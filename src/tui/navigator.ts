@@ -4,7 +4,7 @@ import { formatEventLine } from '../render/index.js';
 import { StateIndex, type KernelState } from '../state/index.js';
 import { UsageError } from '../util/errors.js';
 import { breakpointMatcher, describeFilter, filterMatcher, type Breakpoint, type FilterSpec, type Matcher } from './match.js';
-import { collect, scan } from './scan.js';
+import { collect, damageOf, readChunkSafe, scan } from './scan.js';
 
 /** What a navigation command did. */
 export interface Outcome {
@@ -71,7 +71,18 @@ export class Navigator {
 
   /** The event under the cursor. */
   current(): TraceEvent {
-    return this.reader.event(Math.min(this.cursor, Math.max(0, this.count - 1)));
+    const seq = Math.min(this.cursor, Math.max(0, this.count - 1));
+    const i = this.reader.chunkOf(seq);
+    const ev = i < 0 ? undefined : readChunkSafe(this.reader, i)[seq - this.reader.chunks[i].firstSeq];
+    return ev ?? { kind: 'unparsed', seq, pid: 0, tid: 0, source: this.reader.file, line: 0, text: '', reason: 'unreadable chunk' };
+  }
+
+  /** One line on what could not be read (damaged chunks met, a missing footer), or ''. */
+  damage(): string {
+    const bad = damageOf(this.reader);
+    if (bad.length) return `${bad[0].message}${bad.length > 1 ? ` (and ${bad.length - 1} more damaged chunks)` : ''}; those events are skipped`;
+    const d = this.reader.integrity.damage;
+    return d ? `${this.reader.file}: ${d.what} at offset ${d.offset}` : '';
   }
 
   /** True when `ev` passes the filter. */
@@ -94,9 +105,9 @@ export class Navigator {
     const i = this.reader.chunkOf(this.cursor);
     if (i < 0) return;
     const c = this.reader.chunks[i];
-    if (this.cursor - c.firstSeq > c.count - 64 && i + 1 < this.reader.chunks.length) this.reader.readChunk(i + 1);
-    if (this.cursor - c.firstSeq < 64 && i > 0) this.reader.readChunk(i - 1);
-    this.reader.readChunk(i);
+    if (this.cursor - c.firstSeq > c.count - 64 && i + 1 < this.reader.chunks.length) readChunkSafe(this.reader, i + 1);
+    if (this.cursor - c.firstSeq < 64 && i > 0) readChunkSafe(this.reader, i - 1);
+    readChunkSafe(this.reader, i);
   }
 
   /** The state after the cursor's event. */
@@ -131,7 +142,10 @@ export class Navigator {
     if (found < 0) found = yield* scan(this.reader, n, -1, vis);
     if (found < 0) return { ok: false, message: 'no event passes the filter' };
     this.cursor = found;
-    return { ok: true, message: found === n ? undefined : `event ${n} is hidden by the filter; at #${found}` };
+    if (found === n) return { ok: true };
+    const i = this.reader.chunkOf(n);
+    const unreadable = readChunkSafe(this.reader, i).length === 0;
+    return { ok: true, message: `event ${n} is ${unreadable ? 'in a damaged chunk' : 'hidden by the filter'}; at #${found}` };
   }
 
   /** Goes to the first event at or after `ns` (relative to the trace start). */

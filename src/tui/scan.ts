@@ -1,5 +1,26 @@
 import type { TraceEvent } from '../model/index.js';
+import { CorruptTraceError } from '../util/errors.js';
 import type { Matcher } from './match.js';
+
+const damaged = new WeakMap<object, Map<number, CorruptTraceError>>();
+
+/** Chunk `i` of `src`, or no events when it cannot be read (the damage is remembered for damageOf). */
+export function readChunkSafe(src: ChunkSource, i: number): TraceEvent[] {
+  try {
+    return src.readChunk(i);
+  } catch (err) {
+    if (!(err instanceof CorruptTraceError)) throw err;
+    let m = damaged.get(src);
+    if (!m) damaged.set(src, (m = new Map()));
+    m.set(i, err);
+    return [];
+  }
+}
+
+/** The unreadable chunks met so far while scanning `src`. */
+export function damageOf(src: ChunkSource): CorruptTraceError[] {
+  return [...(damaged.get(src)?.values() ?? [])];
+}
 
 /** What scanning needs from a reader: TraceReader satisfies it. */
 export interface ChunkSource {
@@ -19,7 +40,7 @@ export function* scan(src: ChunkSource, from: number, dir: 1 | -1, pred: Matcher
   let i = src.chunkOf(from);
   while (i >= 0 && i < src.chunks.length) {
     const c = src.chunks[i];
-    const evs = src.readChunk(i);
+    const evs = readChunkSafe(src, i);
     if (dir > 0) {
       for (let j = Math.max(0, from - c.firstSeq); j < evs.length; j++) if (pred(evs[j])) return evs[j].seq;
     } else {
@@ -47,7 +68,7 @@ export function collect(src: ChunkSource, from: number, dir: 1 | -1, n: number, 
   let read = 0;
   while (i >= 0 && i < src.chunks.length && read < maxChunks) {
     const c = src.chunks[i];
-    const evs = src.readChunk(i);
+    const evs = readChunkSafe(src, i);
     read++;
     if (dir > 0) {
       for (let j = Math.max(0, from - c.firstSeq); j < evs.length; j++) if (pred(evs[j]) && out.push(evs[j]) >= n) return out;

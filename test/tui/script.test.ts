@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader, TraceWriter } from '../../src/format/index.js';
@@ -128,6 +129,27 @@ describe('picotrace replay --script', () => {
     const missing = runCli(['replay', path.join(tmp.dir, 'nope.ptrace'), '--script', 'state']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file/);
+  });
+
+  it('a damaged chunk is skipped: navigation and state still work, one line on stderr, exit 3', () => {
+    const copy = path.join(tmp.dir, 'damaged.ptrace');
+    const r = TraceReader.open(SH);
+    const w = TraceWriter.create(copy, r.header, { chunkEvents: 64 });
+    for (const ev of r.events()) w.append(ev);
+    w.close();
+    r.close();
+    const c = TraceReader.open(copy).chunks[3];
+    const fd = fs.openSync(copy, 'r+');
+    fs.writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, c.offset + c.storedLength);
+    fs.closeSync(fd);
+    const res = script(copy, 'goto 200; prev 10; last; state; search ENOENT');
+    expect(res.code).toBe(3);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/checksum mismatch at offset \d+.*skipped/);
+    expect(after(res.out, 'goto 200')).toBe('event 200 is in a damaged chunk; at #256');
+    expect(res.out[res.out.indexOf('> goto 200') + 2]).toMatch(/^#256 /);
+    expect(after(res.out, 'prev 10')).toMatch(/^#182 /);
+    expect(res.out.join('\n')).toMatch(/state after #528/);
   });
 
   it('the navigation core runs in-process with the same results as the CLI', () => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { TraceReader } from '../../format/index.js';
 import { Navigator, parseBreakpoint, parseFilter, parseScript, runScreen, runScript, runToEnd, type Breakpoint, type FilterSpec } from '../../tui/index.js';
-import { UsageError } from '../../util/errors.js';
+import { ExitCode, UsageError } from '../../util/errors.js';
+import { setExitCode } from '../main.js';
 import { collect as collectOption, parseOption, zCount } from '../options.js';
 import { writeLines } from '../output.js';
 
@@ -37,7 +38,7 @@ export function registerReplay(program: Command): void {
       const reader = TraceReader.open(file);
       try {
         const nav = new Navigator(reader, { filter, breakpoints });
-        let message = reader.integrity.damage ? `${reader.integrity.damage.what} at offset ${reader.integrity.damage.offset}` : '';
+        let message = nav.damage();
         if (start !== undefined) {
           const r = runToEnd(nav.goto(start));
           if (!r.ok) {
@@ -47,11 +48,15 @@ export function registerReplay(program: Command): void {
         }
         if (script !== undefined) {
           const lines: string[] = [];
-          if (message) process.stderr.write(`picotrace: ${file}: ${message}\n`);
           try {
             runScript(nav, o.script as string, (l) => lines.push(l));
           } finally {
             await writeLines(lines);
+          }
+          const damage = nav.damage();
+          if (damage) {
+            process.stderr.write(`picotrace: ${damage}\n`);
+            setExitCode(ExitCode.corrupt);
           }
         } else {
           await runScreen(nav, { message });
