@@ -108,6 +108,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
       input.once('close', () => resolve());
       input.once('error', reject);
     });
+    drained.catch(() => undefined);
     timer = setInterval(() => w.flush(), FLUSH_INTERVAL_MS);
     let exitCode: number;
     try {
