@@ -143,10 +143,18 @@ export class Scanner {
 
   /** Reads one value with its postfix forms: flag sets, fd annotations, comments, `=>`, `==`, `&&`. */
   parseValue(): ArgValue {
+    if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
+    const v = this.parseValueInner();
+    this.depth--;
+    return v;
+  }
+
+  private parseValueInner(): ArgValue {
     const s = this.s;
     const start = this.pos;
     let v = this.parsePrimary();
-    for (;;) {
+    for (let wraps = 0; ; wraps++) {
+      if (wraps > MAX_DEPTH) this.fail('expression too deep');
       const c = s.charCodeAt(this.pos);
       if (c === 124) {
         while (s.charCodeAt(this.pos) === 124) {
@@ -190,6 +198,13 @@ export class Scanner {
     return undefined;
   }
 
+  private parseNested(): ArgValue {
+    if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
+    const v = this.parsePrimary();
+    this.depth--;
+    return v;
+  }
+
   private parsePrimary(): ArgValue {
     const s = this.s;
     if (this.pos >= s.length) this.fail('unexpected end of line');
@@ -209,7 +224,7 @@ export class Scanner {
     if (isIdentStart(c)) return this.parseIdent();
     if (c === 126) {
       this.pos++;
-      return A.not(this.parsePrimary());
+      return A.not(this.parseNested());
     }
     if (c === 47 && s.charCodeAt(this.pos + 1) === 42) {
       const end = s.indexOf('*/', this.pos + 2);
@@ -224,7 +239,7 @@ export class Scanner {
     }
     if (c === 38) {
       this.pos++;
-      const inner = this.parsePrimary();
+      const inner = this.parseNested();
       return inner.k === 'sym' ? A.sym(`&${inner.v}`) : A.fn('&', [inner]);
     }
     if (c === 64 && s.charCodeAt(this.pos + 1) === 34) {

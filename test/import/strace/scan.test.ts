@@ -113,6 +113,13 @@ describe('strace line grammar', () => {
     expect(parseLine('+++ superseded by execve in pid 12 +++').body).toEqual({ t: 'superseded', byPid: 12 });
   });
 
+  it('refuses nesting and expression chains too deep to store, instead of overflowing the stack', () => {
+    for (const body of ['['.repeat(100000), '~'.repeat(100000) + '1', '&'.repeat(100000) + 'x', '1 == '.repeat(50000) + '1', '1*'.repeat(100000) + '1']) {
+      expect(() => parseLine(`f(${body}) = 0`)).toThrow(/too deep/);
+    }
+    expect(parseLine(`f(${'{a='.repeat(20)}1${'}'.repeat(20)}) = 0`).body.t).toBe('call');
+  });
+
   it('rejects text that is not strace with a reason and column', () => {
     expect(() => parseLine('this is not strace output')).toThrow(/expected a call/);
     expect(() => parseLine('read(3, "abc", 3) = 3 trailing words')).toThrow(StraceSyntaxError);
