@@ -23,9 +23,11 @@ export const OPEN_FLAGS: Readonly<Record<string, number>> = {
   O_TMPFILE: 0o20200000,
 };
 
-/** Bits the fd table records. */
+/** O_APPEND, recorded in the fd table. */
 export const O_APPEND = 0o2000;
+/** O_CLOEXEC, recorded in the fd table. */
 export const O_CLOEXEC = 0o2000000;
+/** Mask of the access mode (O_RDONLY, O_WRONLY, O_RDWR). */
 export const O_ACCMODE = 0o3;
 
 /** clone(2) flag bits by name. */
@@ -55,11 +57,17 @@ export const CLONE_FLAGS: Readonly<Record<string, number>> = {
   CLONE_NEWNET: 0x40000000,
   CLONE_IO: 0x80000000,
 };
+/** Shares the address space. */
 export const CLONE_VM = 0x100;
+/** Shares cwd and umask (not modelled between processes). */
 export const CLONE_FS = 0x200;
+/** Shares the fd table. */
 export const CLONE_FILES = 0x400;
+/** Shares signal handlers. */
 export const CLONE_SIGHAND = 0x800;
+/** The parent waits until the child execs or exits (vfork). */
 export const CLONE_VFORK = 0x4000;
+/** The child is a thread of the caller's process. */
 export const CLONE_THREAD = 0x10000;
 
 /** mmap(2) prot bits by name. */
@@ -85,7 +93,9 @@ export const MAP_FLAGS: Readonly<Record<string, number>> = {
   MAP_SYNC: 0x80000,
   MAP_FIXED_NOREPLACE: 0x100000,
 };
+/** A shared mapping. */
 export const MAP_SHARED = 0x01;
+/** A mapping backed by no file. */
 export const MAP_ANONYMOUS = 0x20;
 
 /** mremap(2) flag bits by name. */
