@@ -4,7 +4,6 @@ import { makeHeader, type NewEvent } from '../model/index.js';
 import { BadInputError } from '../util/errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, type LineParserStats } from './formats.js';
 import { SyncLineReader } from './lines.js';
-import { STRACE_TRACE_WRITER_OPTIONS } from './writer-options.js';
 
 /** Lines read ahead of parsing to detect the format and header fields. */
 export const DETECT_LINES = 64;
@@ -101,7 +100,7 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
     hostname: os.hostname(),
     writer: o.writer ?? 'picotrace',
   });
-  const writer = TraceWriter.create(o.output, header, { ...STRACE_TRACE_WRITER_OPTIONS, atomic: true, annotator: o.annotator });
+  const writer = TraceWriter.create(o.output, header, { atomic: true, annotator: o.annotator });
   try {
     const parser = format.createParser(
       (ev: NewEvent) => {

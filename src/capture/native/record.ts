@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TraceWriter } from '../../format/index.js';
-import { LineSplitter, STRACE_TRACE_WRITER_OPTIONS, StraceParser } from '../../import/index.js';
+import { LineSplitter, StraceParser } from '../../import/index.js';
 import { makeHeader, type EnvVar } from '../../model/index.js';
 import { BadInputError, CaptureEnvError } from '../../util/errors.js';
 import { supervise } from '../supervise.js';
@@ -72,7 +72,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
   let timer: NodeJS.Timeout | undefined;
   let disarm = (): void => undefined;
   try {
-    writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { ...STRACE_TRACE_WRITER_OPTIONS, annotator: opts.annotator });
+    writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
     const w = writer;
     const tf = opts.transform;
     const watchdog = startWatchdog(dir);
