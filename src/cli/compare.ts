@@ -17,7 +17,25 @@ export interface DiffRunOptions {
   writeSuppressions?: string;
   only?: ReadonlySet<string>;
   color: boolean;
-  out?: NodeJS.WritableStream;
+}
+
+/**
+ * Writes text to stdout synchronously, waiting out EAGAIN: a sandbox that shared our stdout may leave the
+ * pipe non-blocking, and a report must not be lost to that.
+ */
+export function writeOut(text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(1, buf, off, buf.length - off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  }
 }
 
 const MAX_SUPPRESSIONS_BYTES = 4 << 20;
@@ -43,7 +61,6 @@ function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: s
 
 /** Diffs two trace files and writes the report; returns the exit code (0 equal, 1 different, 3 when a trace was damaged). */
 export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { code: number; result: DiffResult } {
-  const out = o.out ?? process.stdout;
   const supp = o.suppressions ? loadSuppressions(o.suppressions) : undefined;
   const ra = TraceReader.open(fileA);
   let rb: TraceReader | undefined;
@@ -68,9 +85,9 @@ export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { co
       context: o.context,
       all: o.all,
     };
-    if (o.format === 'json') out.write(`${JSON.stringify(diffToJson(result, view), jsonReplacer, 2)}\n`);
-    else if (o.format === 'markdown') out.write(renderDiffMarkdown(result, view));
-    else out.write(renderDiffText(result, view, o.color));
+    if (o.format === 'json') writeOut(`${JSON.stringify(diffToJson(result, view), jsonReplacer, 2)}\n`);
+    else if (o.format === 'markdown') writeOut(renderDiffMarkdown(result, view));
+    else writeOut(renderDiffText(result, view, o.color));
     if (o.writeSuppressions) {
       const text = formatSuppressions(
         result.divergences.map((d) => divergenceFacts(d, result.pairs[d.pair])),

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { BACKENDS, checkRunsc, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
 import { DigestAnnotator } from '../../compare/index.js';
 import { CaptureEnvError, fileError } from '../../util/errors.js';
-import { diffFiles, wantColor } from '../compare.js';
+import { diffFiles, wantColor, writeOut } from '../compare.js';
 import { VERSION } from '../version.js';
 
 /** The demo workload: a deterministic shell script that writes, reads, lists and removes a file, and runs two programs. */
@@ -88,10 +88,10 @@ export function registerDemo(program: Command): void {
         }
       }
       if (!gvisorOk && !useShipped('gvisor.ptrace', gvisor, say)) throw new CaptureEnvError('demo: cannot record under gVisor and no shipped trace was found', 'install runsc, or run picotrace doctor');
-      process.stdout.write('\n');
+      writeOut('\n');
       diffFiles(native, gvisor, { profile: 'strict', format: 'text', context: 3, all: false, color: wantColor() });
       const q = (p: string) => (/^[\w./-]+$/.test(p) ? p : JSON.stringify(p));
-      process.stdout.write(
+      writeOut(
         [
           '',
           'Next:',
