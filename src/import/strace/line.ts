@@ -39,7 +39,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Reads the `[pid N]` or `N ` prefix and the timestamp; returns the position of the body. */
+/** Reads the `[pid N]` or `N ` prefix, the timestamp and `-i`/`-n` brackets; returns the position of the body. */
 function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number {
   let p = 0;
   const n = s.length;
@@ -75,6 +75,12 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
       rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: fracNs(s.slice(q + 1, e)) };
       p = e;
     } else break;
+    while (s.charCodeAt(p) === 32) p++;
+  }
+  while (s.charCodeAt(p) === 91) {
+    const close = s.indexOf('] ', p);
+    if (close < 0 || !/^[ 0-9a-fA-F?]+$/.test(s.slice(p + 1, close))) break;
+    p = close + 2;
     while (s.charCodeAt(p) === 32) p++;
   }
   return p;

@@ -93,6 +93,11 @@ describe('strace line grammar', () => {
     expect(parseLine('     0.000123 getpid() = 1').time).toEqual({ style: 'rel', sec: 0, ns: 123000 });
   });
 
+  it('skips the instruction pointer (-i) and syscall number (-n) brackets', () => {
+    expect(parseLine('[pid 12] 1700000000.000001 [00007f0a1b2c3d4e] getpid() = 12')).toMatchObject({ pid: 12, body: { t: 'call', name: 'getpid' } });
+    expect(parseLine('[ 39] getpid() = 12').body).toMatchObject({ t: 'call', name: 'getpid' });
+  });
+
   it('reads results: errno, ?, restart errnos, annotations and durations', () => {
     const e = call('openat(AT_FDCWD, "/x", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000012>');
     expect(e.result).toMatchObject({ retval: -1, errnoName: 'ENOENT', durationNs: 12000 });
