@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { fileError } from '../util/errors.js';
 
-/** Longest line kept whole; longer lines are cut there (and will not parse), so memory stays bounded. */
-export const MAX_LINE_CHARS = 4 << 20;
+/** Longest line kept whole (a 1 MiB buffer escaped by strace fits); longer lines are cut there (and will not parse), so memory stays bounded. */
+export const MAX_LINE_CHARS = 32 << 20;
 
 /**
  * Splits a byte stream into lines (latin1, one char per byte, so every byte survives) as chunks

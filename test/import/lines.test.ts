@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LineSplitter, MAX_LINE_CHARS, SyncLineReader } from '../../src/import/index.js';
+import { tempDir } from '../helpers/cli.js';
+
+describe('LineSplitter', () => {
+  it('joins lines split across chunks and keeps every byte (latin1)', () => {
+    const got: [string, number][] = [];
+    const s = new LineSplitter((t, n) => got.push([t, n]));
+    s.push(Buffer.from('ab'));
+    s.push(Buffer.from([0x63, 0x0a, 0xff, 0x0a, 0x0a]));
+    s.push(Buffer.from('tail'));
+    s.end();
+    expect(got).toEqual([
+      ['abc', 1],
+      ['\xff', 2],
+      ['', 3],
+      ['tail', 4],
+    ]);
+  });
+
+  it('cuts a line longer than the limit instead of buffering it, and goes on after it', () => {
+    const got: string[] = [];
+    const s = new LineSplitter((t) => got.push(t));
+    const big = Buffer.alloc(1 << 20, 0x61);
+    for (let i = 0; i < MAX_LINE_CHARS / big.length + 2; i++) s.push(big);
+    s.push(Buffer.from('\nnext\n'));
+    s.end();
+    expect(got.map((l) => l.length)).toEqual([MAX_LINE_CHARS, 4]);
+  });
+});
+
+describe('SyncLineReader', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  it('reads a file line by line with line numbers, last line without newline included', () => {
+    const f = path.join(dir, 'a.log');
+    fs.writeFileSync(f, 'one\ntwo\nthree');
+    const r = new SyncLineReader(f);
+    const got: [string, number][] = [];
+    let l: string | undefined;
+    while ((l = r.next()) !== undefined) got.push([l, r.lineNo]);
+    r.close();
+    expect(got).toEqual([
+      ['one', 1],
+      ['two', 2],
+      ['three', 3],
+    ]);
+  });
+
+  it('turns a missing file or a directory into a one-line error naming it', () => {
+    expect(() => new SyncLineReader(path.join(dir, 'missing.log'))).toThrow(/missing\.log: no such file/);
+    expect(() => new SyncLineReader(dir)).toThrow(/is a directory/);
+  });
+});
