@@ -127,10 +127,13 @@ export class Navigator {
   /** Moves `n` visible events forward (n > 0) or back. */
   *step(n: number): Job {
     const dir = n > 0 ? 1 : -1;
-    const evs = collect(this.reader, this.cursor + dir, dir, Math.abs(n), this.visibleFn, Infinity);
-    if (!evs.length) return { ok: false, message: dir > 0 ? 'at the last event' : 'at the first event' };
-    this.cursor = evs[evs.length - 1].seq;
-    yield this.cursor;
+    let moved = 0;
+    for (; moved < Math.abs(n); moved++) {
+      const found = yield* scan(this.reader, this.cursor + dir, dir, this.visibleFn);
+      if (found < 0) break;
+      this.cursor = found;
+    }
+    if (!moved) return { ok: false, message: dir > 0 ? 'at the last event' : 'at the first event' };
     return { ok: true };
   }
 
