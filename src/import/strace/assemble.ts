@@ -376,6 +376,3 @@ function errnoFromUnknown(name: string): number {
 function looksLikeRecordStart(text: string): boolean {
   return /^(\[pid +\d+\] |\d+ +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/.test(text);
 }
-
-/** Parses one line on its own (no pairing); throws StraceSyntaxError when it does not parse. */
-export { parseLine };
