@@ -59,6 +59,32 @@ function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: s
   return collectStreams(reader.events({ onCorrupt: (e) => onCorrupt(`${e.message} (chunk skipped)`) }), profile);
 }
 
+/** An open diff of two files for interactive use: the result, event lookups, and close(). */
+export function openDiff(fileA: string, fileB: string, profile: ProfileName, suppressions?: string): { result: DiffResult; view: DiffView; close: () => void } {
+  const supp = suppressions ? loadSuppressions(suppressions) : undefined;
+  const ra = TraceReader.open(fileA);
+  let rb: TraceReader | undefined;
+  try {
+    rb = TraceReader.open(fileB);
+    const warn = (m: string) => process.stderr.write(`picotrace: ${m}\n`);
+    const result = diffStreams(streamsOf(ra, profile, warn), streamsOf(rb, profile, warn), { suppressions: supp });
+    const b = rb;
+    const view: DiffView = { fileA, fileB, headerA: ra.header, headerB: b.header, eventA: (s) => ra.event(s), eventB: (s) => b.event(s), context: 3, all: true };
+    return {
+      result,
+      view,
+      close: () => {
+        ra.close();
+        b.close();
+      },
+    };
+  } catch (err) {
+    ra.close();
+    rb?.close();
+    throw err;
+  }
+}
+
 /** Diffs two trace files and writes the report; returns the exit code (0 equal, 1 different, 3 when a trace was damaged). */
 export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { code: number; result: DiffResult } {
   const supp = o.suppressions ? loadSuppressions(o.suppressions) : undefined;

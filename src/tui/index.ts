@@ -7,3 +7,5 @@ export { detailLines, stateLines, statusLine, listWindow, listLine, hexDump } fr
 export { KEY_BINDINGS, helpLines, type KeyBinding } from './keys.js';
 export { CALL_CLASSES, classCalls } from './classes.js';
 export { scan, collect, runToEnd, readChunkSafe, damageOf, type ChunkSource } from './scan.js';
+export { DiffNavigator, runDiffScript, type SideRow } from './diffview.js';
+export { runDiffScreen, DIFF_KEYS } from './diffscreen.js';
