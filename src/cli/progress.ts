@@ -92,7 +92,7 @@ export function startProgress(o: ProgressOptions): Progress {
       const t = now();
       if (t - t0 < delay || t - last < interval) return;
       last = t;
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      const width = Math.max(20, (stream.columns || 80) - 1);
       stream.write(`\r${progressLine(o.label, done, t - t0, o.total, unit).slice(0, width)}\x1b[K`);
       drawn = true;
     },

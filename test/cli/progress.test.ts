@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { progressLine, startProgress, withProgress } from '../../src/cli/progress.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+import { writeSampleTrace } from '../helpers/sample-trace.js';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 function fakeTerminal(isTTY = true) {
   const writes: string[] = [];
@@ -61,5 +67,26 @@ describe('progress line', () => {
     for await (const n of withProgress([1, 2, 3, 4, 5], p, 2)) seen.push(n);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(t.writes.at(-1)).toMatch(/^\rx: 5\/10 events \(50%\)/);
+  });
+});
+
+describe.skipIf(!hasScript)('progress on a real terminal (needs script(1) from util-linux for a pty)', () => {
+  it('export draws progress on a terminal, erases it at the end, and --quiet silences it', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const big = path.join(dir, 'big.ptrace');
+      writeSampleTrace(big, { repeat: 15000 });
+      const run = (extra: string) =>
+        spawnSync('script', ['-qefc', `${process.execPath} ${BIN} export ${big} --format perfetto -o ${path.join(dir, 'out.json')}${extra}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+      const shown = run('');
+      expect(shown.status).toBe(0);
+      expect(shown.stdout).toMatch(/\rexport: [\d.]+k?\/225\.0k events \(\d+%\), [\d.]+k?\/s, [\dhms]+ left\x1b\[K/);
+      expect(shown.stdout.endsWith('\r\x1b[K')).toBe(true);
+      const quiet = run(' --quiet');
+      expect(quiet.status).toBe(0);
+      expect(quiet.stdout).toBe('');
+    } finally {
+      cleanup();
+    }
   });
 });
