@@ -25,24 +25,28 @@ describe('picotrace stats', () => {
   beforeAll(() => ({ dir, cleanup } = tempDir()));
   afterAll(() => cleanup());
 
-  it.skipIf(!hasStrace)('agrees with strace -c -f on calls and errors for the same deterministic command (needs strace)', () => {
+  it.skipIf(!hasStrace)('agrees with strace -c -f on calls and errors for the same deterministic command, recorded or imported (needs strace)', () => {
     const summary = path.join(dir, 'c.txt');
     expect(spawnSync('strace', ['-f', '-c', '-o', summary, '--', ...COMMAND]).status).toBe(0);
-    const log = path.join(dir, 'log.txt');
-    expect(spawnSync('strace', ['-f', '-ttt', '-T', '-o', log, '--', ...COMMAND]).status).toBe(0);
-    const trace = path.join(dir, 't.ptrace');
-    expect(runCli(['import', log, '-o', trace]).code).toBe(0);
-    const r = runCli(['stats', trace, '--json']);
-    expect(r.code).toBe(0);
-    const ours = new Map<string, [number, number]>();
-    for (const row of JSON.parse(r.stdout).rows) ours.set(row.key, [row.calls, row.errors]);
-    // strace -c leaves out calls that never return (exit_group); the trace keeps them as calls.
-    ours.delete('exit_group');
-    ours.delete('exit');
     const theirs = parseStraceSummary(fs.readFileSync(summary, 'utf8'));
     expect(theirs.size).toBeGreaterThan(15);
-    expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(theirs));
-    const text = runCli(['stats', trace]).stdout;
+    const recorded = path.join(dir, 'recorded.ptrace');
+    expect(runCli(['record', '-o', recorded, '--', ...COMMAND]).code).toBe(0);
+    const log = path.join(dir, 'log.txt');
+    expect(spawnSync('strace', ['-f', '-ttt', '-T', '-o', log, '--', ...COMMAND]).status).toBe(0);
+    const imported = path.join(dir, 'imported.ptrace');
+    expect(runCli(['import', log, '-o', imported]).code).toBe(0);
+    for (const trace of [recorded, imported]) {
+      const r = runCli(['stats', trace, '--json']);
+      expect(r.code).toBe(0);
+      const ours = new Map<string, [number, number]>();
+      for (const row of JSON.parse(r.stdout).rows) ours.set(row.key, [row.calls, row.errors]);
+      // strace -c leaves out calls that never return (exit_group); the trace keeps them as calls.
+      ours.delete('exit_group');
+      ours.delete('exit');
+      expect(Object.fromEntries(ours)).toEqual(Object.fromEntries(theirs));
+    }
+    const text = runCli(['stats', recorded]).stdout;
     expect(text).toMatch(/^% time +seconds +usecs\/call +calls +errors syscall\n/);
     expect(text).toMatch(/\n *\d+\.\d+ +\d+\.\d{6} +\d+ +3 +1 newfstatat\n/);
   });
