@@ -6,6 +6,7 @@ type Msg = Record<string, unknown>;
 
 interface Context {
   timeNs?: Int64;
+  relNs?: number;
   threadId?: number;
   threadGroupId?: number;
 }
@@ -36,6 +37,8 @@ const CLONE_THREAD = 0x10000;
 const RESTART_ERRNOS = new Set([512, 513, 514, 516]);
 const NO_RETURN = new Set(['exit', 'exit_group']);
 const AWAIT_DETAIL_EXIT = new Set(['pipe', 'pipe2']);
+const OPENS = new Set(['open', 'openat', 'creat', 'openat2']);
+const DUPS = new Set(['dup', 'dup2', 'dup3']);
 
 function ctxOf(m: Msg): Context {
   return (m.context as Context | undefined) ?? {};
@@ -71,6 +74,7 @@ export function envVars(entries: string[], keep: boolean): EnvVar[] {
  */
 export class MonitorConverter {
   private pending = new Map<number, PendingCall>();
+  private fds = new Map<number, Map<number, string>>();
   private droppedBase = 0;
   private lastDropped = 0;
   /** Packets whose message type this converter does not know. */
@@ -87,15 +91,16 @@ export class MonitorConverter {
     return this.droppedBase + this.lastDropped;
   }
 
-  private rel(t: Int64 | undefined): number | undefined {
-    if (t === undefined) return undefined;
-    return Number(BigInt(t) - this.opts.startTimeNs);
+  private rel(ctx: Context): number | undefined {
+    if (ctx.relNs !== undefined) return ctx.relNs;
+    if (ctx.timeNs === undefined) return undefined;
+    return Number(BigInt(ctx.timeNs) - this.opts.startTimeNs);
   }
 
   /** Consumes one frame and returns the events it completes, in order. */
   push(f: Frame): NewEvent[] {
-    if (f.dropped < this.lastDropped) this.droppedBase += 2 ** 32;
-    this.lastDropped = f.dropped;
+    if (this.lastDropped - f.dropped > 2 ** 31) this.droppedBase += 2 ** 32;
+    if (f.dropped > this.lastDropped || this.lastDropped - f.dropped > 2 ** 31) this.lastDropped = f.dropped;
     this.started = true;
     if (!f.spec || !f.msg) {
       this.unknownMessages++;
@@ -140,7 +145,7 @@ export class MonitorConverter {
         out.push(...this.emit(p));
         this.pending.delete(tid);
       }
-      p = { sysno, tid, pid: ctx.threadGroupId ?? tid, args: rawArgs(m), enterNs: this.rel(ctx.timeNs) };
+      p = { sysno, tid, pid: ctx.threadGroupId ?? tid, args: rawArgs(m), enterNs: this.rel(ctx) };
       this.pending.set(tid, p);
       return out;
     }
@@ -148,9 +153,9 @@ export class MonitorConverter {
       if (p) out.push(...this.emit(p));
       p = { sysno, tid, pid: ctx.threadGroupId ?? tid, args: rawArgs(m) };
       this.pending.set(tid, p);
-    }
+    } else if (p.args.length === 0) p.args = rawArgs(m);
     p.exit = { result: exit.result ?? 0, errno: num(exit.errorno) };
-    p.exitNs = this.rel(ctx.timeNs);
+    p.exitNs = this.rel(ctx);
     if (AWAIT_DETAIL_EXIT.has(syscallName(sysno))) return out;
     this.pending.delete(tid);
     out.push(...this.emit(p));
@@ -158,9 +163,19 @@ export class MonitorConverter {
   }
 
   private detail(m: Msg): NewEvent[] {
-    const tid = ctxOf(m).threadId ?? 0;
-    const p = this.pending.get(tid);
-    if (!p || p.sysno !== num(m.sysno)) return [];
+    const ctx = ctxOf(m);
+    const tid = ctx.threadId ?? 0;
+    const sysno = num(m.sysno);
+    let p = this.pending.get(tid);
+    const out: NewEvent[] = [];
+    if (!m.exit && (!p || p.exit || p.sysno !== sysno)) {
+      if (p) out.push(...this.emit(p));
+      p = { sysno, tid, pid: ctx.threadGroupId ?? tid, args: [], enterNs: this.rel(ctx) };
+      this.pending.set(tid, p);
+      p.detail = m;
+      return out;
+    }
+    if (!p || p.sysno !== sysno) return [];
     p.detail = p.detail ? { ...p.detail, ...m } : m;
     if (!m.exit || !p.exit) return [];
     this.pending.delete(tid);
@@ -193,7 +208,7 @@ export class MonitorConverter {
       name,
       sysno: p.sysno,
       rawArgs,
-      args: decodeArgs(name, rawArgs, p.detail),
+      args: decodeArgs(name, rawArgs, p.detail, this.fdTable(p.pid)),
       retval,
       errno,
       flags,
@@ -201,7 +216,33 @@ export class MonitorConverter {
       arch: 'x86_64',
       ...(p.enterNs !== undefined && p.exitNs !== undefined ? { durationNs: p.exitNs - p.enterNs } : {}),
     };
+    if (p.exit && !p.exit.errno) this.trackFds(p.pid, name, rawArgs, p.exit.result, p.detail);
     return p.execAfter ? [call, p.execAfter] : [call];
+  }
+
+  private fdTable(pid: number): Map<number, string> {
+    let t = this.fds.get(pid);
+    if (!t) this.fds.set(pid, (t = new Map()));
+    return t;
+  }
+
+  private trackFds(pid: number, name: string, raw: Int64[], result: Int64, detail?: Msg): void {
+    const t = this.fdTable(pid);
+    const ret = Number(result);
+    if (OPENS.has(name)) {
+      const path = goodPath(detail?.pathname);
+      if (path) t.set(ret, path);
+    } else if (DUPS.has(name) || (name === 'fcntl' && (Number(raw[1]) === 0 || Number(raw[1]) === 1030))) {
+      const from = t.get(int32(raw[0] ?? 0));
+      if (from !== undefined) t.set(ret, from);
+      else t.delete(ret);
+    } else if (name === 'close') t.delete(int32(raw[0] ?? 0));
+    else if (name === 'pipe' || name === 'pipe2') {
+      if (detail?.reader !== undefined) {
+        t.set(num(detail.reader), 'pipe');
+        t.set(num(detail.writer), 'pipe');
+      }
+    }
   }
 
   private start(m: Msg): NewEvent[] {
@@ -210,7 +251,7 @@ export class MonitorConverter {
     const pid = ctx.threadGroupId ?? tid;
     const argv = (m.args as string[] | undefined) ?? [];
     this.containerId = (m.id as string | undefined) || undefined;
-    const timeNs = this.rel(ctx.timeNs);
+    const timeNs = this.rel(ctx);
     return [
       { kind: 'start', pid, tid, timeNs, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true },
       { kind: 'exec', pid, tid, timeNs, path: this.opts.initialPath ?? argv[0] ?? '', argv, env: envVars((m.env as string[] | undefined) ?? [], this.opts.env), oldPid: pid },
@@ -221,12 +262,15 @@ export class MonitorConverter {
     const ctx = ctxOf(m);
     const flags = (m.flags as Int64 | undefined) ?? 0;
     const tid = num(m.createdThreadId);
+    const childPid = num(m.createdThreadGroupId) || tid;
+    const parentPid = ctx.threadGroupId ?? 0;
+    if (childPid !== parentPid) this.fds.set(childPid, new Map(this.fds.get(parentPid) ?? []));
     return [
       {
         kind: 'start',
         pid: num(m.createdThreadGroupId) || tid,
         tid,
-        timeNs: this.rel(ctx.timeNs),
+        timeNs: this.rel(ctx),
         parentPid: ctx.threadGroupId ?? 0,
         isThread: (Number(BigInt(flags) & BigInt(CLONE_THREAD)) !== 0),
         cloneFlags: flags,
@@ -243,7 +287,7 @@ export class MonitorConverter {
       kind: 'exec',
       pid,
       tid,
-      timeNs: this.rel(ctx.timeNs),
+      timeNs: this.rel(ctx),
       path: (m.binaryPath as string | undefined) ?? '',
       argv: (m.argv as string[] | undefined) ?? [],
       env: envVars((m.env as string[] | undefined) ?? [], this.opts.env),
@@ -268,7 +312,7 @@ export class MonitorConverter {
       out.push(...this.emit(p));
       this.pending.delete(tid);
     }
-    out.push({ kind: 'exit', pid, tid, timeNs: this.rel(ctx.timeNs), status: (ws >> 8) & 0xff, signal: ws & 0x7f, coreDumped: (ws & 0x80) !== 0, threadOnly: tid !== pid });
+    out.push({ kind: 'exit', pid, tid, timeNs: this.rel(ctx), status: (ws >> 8) & 0xff, signal: ws & 0x7f, coreDumped: (ws & 0x80) !== 0, threadOnly: tid !== pid });
     return out;
   }
 }
@@ -281,15 +325,15 @@ function plainInt(v: Int64): ArgValue {
   return typeof v === 'bigint' || v >= 0x10000 ? A.int(v, 16) : A.int(v);
 }
 
-/** Builds the decoded arguments of a call from its raw registers and the schematized point's fields, where there was one. */
-export function decodeArgs(name: string, raw: Int64[], detail?: Msg): ArgValue[] {
+/** Builds the decoded arguments of a call from its raw registers, the schematized point's fields where there was one, and the process's fd table. */
+export function decodeArgs(name: string, raw: Int64[], detail?: Msg, fds?: ReadonlyMap<number, string>): ArgValue[] {
   const kinds = argKinds(name);
   let fdSeen = false;
   return raw.map((v, i) => {
     const kind = kinds[i] ?? 'int';
     if (kind === 'fd') {
       const fd = int32(v);
-      const path = !fdSeen && detail ? goodPath(detail.fdPath) : undefined;
+      const path = (!fdSeen && detail ? goodPath(detail.fdPath) : undefined) ?? fds?.get(fd);
       fdSeen = true;
       return fd === -100 ? A.fd(fd) : A.fd(fd, path);
     }

@@ -1,6 +1,8 @@
 import { MESSAGE_TYPES, type MessageSpec } from './messages.js';
 import { gvType } from './proto.js';
+import { decodeRawSyscall, RawDecodeError } from './fastraw.js';
 
+const RAW_SYSCALL = 6;
 const handshake = gvType('Handshake');
 
 /** Size of the fixed packet header runsc writes before each message. */
@@ -26,8 +28,18 @@ export class FrameError extends Error {
   }
 }
 
-/** Decodes one SOCK_SEQPACKET packet (header + payload). Unknown message types return without msg; malformed packets throw FrameError. */
-export function decodeFrame(packet: Uint8Array): Frame {
+/** The trace start as the [high, low] 32-bit halves of its ns, for decodeFrame's relative times. */
+export function timeBase(startTimeNs: bigint): [number, number] {
+  const u = BigInt.asUintN(64, startTimeNs);
+  return [Number(u >> 32n), Number(u & 0xffffffffn)];
+}
+
+/**
+ * Decodes one SOCK_SEQPACKET packet (header + payload). Unknown message types return without msg;
+ * malformed packets throw FrameError. Raw syscall messages take a fast path that, given `base`, also
+ * sets context.relNs (ns since the trace start).
+ */
+export function decodeFrame(packet: Uint8Array, base?: [number, number]): Frame {
   if (packet.length < 4) throw new FrameError(`packet of ${packet.length} bytes is shorter than its header`, 0);
   const dv = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const headerSize = dv.getUint16(0, true);
@@ -37,9 +49,11 @@ export function decodeFrame(packet: Uint8Array): Frame {
   const spec = MESSAGE_TYPES.get(type);
   if (!spec) return { type, dropped };
   try {
+    if (type === RAW_SYSCALL) return { type, dropped, spec, msg: decodeRawSyscall(packet, headerSize, base) as Record<string, unknown> };
     const msg = spec.decoder.decode(packet.subarray(headerSize)) as unknown as Record<string, unknown>;
     return { type, dropped, spec, msg };
   } catch (err) {
+    if (err instanceof RawDecodeError) throw new FrameError(`${spec.name} payload: ${err.message}`, err.offset);
     throw new FrameError(`${spec.name} payload: ${(err as Error).message}`, headerSize);
   }
 }

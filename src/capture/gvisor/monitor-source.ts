@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { NewEvent } from '../../model/index.js';
 import { sessionConfig, type SinkRetry } from './config.js';
 import { MonitorConverter } from './convert.js';
-import { decodeFrame, FrameError } from './frames.js';
+import { decodeFrame, FrameError, timeBase } from './frames.js';
 import { MonitorServer } from './monitor.js';
 
 /** How long to wait for runsc to close the monitoring connection after the sandbox exited. */
@@ -27,6 +27,8 @@ export function startMonitor(o: {
   socket: string;
   config: string;
   env: boolean;
+  /** Enable raw enter points too (durations, enter times, calls blocked at the end). */
+  enter: boolean;
   startTimeNs: bigint;
   initialPath?: string;
   retry?: SinkRetry;
@@ -35,10 +37,11 @@ export function startMonitor(o: {
   sink: (ev: NewEvent) => void;
   onError: (err: Error) => void;
 }): MonitorSource {
-  fs.writeFileSync(o.config, JSON.stringify(sessionConfig({ endpoint: o.socket, env: o.env, retry: o.retry })), { mode: 0o600 });
+  fs.writeFileSync(o.config, JSON.stringify(sessionConfig({ endpoint: o.socket, env: o.env, enter: o.enter, retry: o.retry })), { mode: 0o600 });
   const converter = new MonitorConverter({ startTimeNs: o.startTimeNs, env: o.env, initialPath: o.initialPath });
   const badFrames: { count: number; first?: string } = { count: 0 };
   let packets = 0;
+  const base = timeBase(o.startTimeNs);
   const save = o.saveFrames ? fs.openSync(o.saveFrames, 'w', 0o600) : undefined;
   const server = new MonitorServer(o.socket, {
     packet(p) {
@@ -50,7 +53,7 @@ export function startMonitor(o: {
       }
       let frame;
       try {
-        frame = decodeFrame(p);
+        frame = decodeFrame(p, base);
       } catch (err) {
         if (!(err instanceof FrameError)) throw err;
         badFrames.count++;

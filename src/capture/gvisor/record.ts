@@ -15,14 +15,18 @@ import { cleanupRunscState, locateRunsc, runscLoggedError, runscPlatform, runscS
 import { startStraceLog, type StraceLogSource } from './stracelog-source.js';
 import { makeWorkDir } from './workdir.js';
 
-/** The event sources of the gvisor backend, by --source name. */
+/**
+ * The event sources of the gvisor backend, by --source name: `monitor` (runtime monitoring: raw enter
+ * and exit points of every syscall plus the points that carry paths) and `strace-log` (runsc's strace
+ * debug log: decoded arguments and buffer contents).
+ */
 export const GVISOR_SOURCES = ['monitor', 'strace-log'] as const;
 
 /** A gvisor event source name. */
 export type GvisorSource = (typeof GVISOR_SOURCES)[number];
 
 /** The source used when --source is not given (chosen by bench/record-gvisor.bench.mjs; see docs/gvisor.md). */
-export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'strace-log';
+export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'monitor';
 
 function envList(entries: [string, string][]): EnvVar[] {
   return entries.map(([name, value]) => ({ name, value }));
@@ -72,7 +76,7 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
   const work = makeWorkDir();
   const startTimeNs = BigInt(Date.now()) * 1000000n;
   const captureOptions: Record<string, string> = { source, platform, network: 'none' };
-  if (source === 'monitor') Object.assign(captureOptions, { retries: String(DEFAULT_RETRY.retries), backoff: DEFAULT_RETRY.backoff, backoffMax: DEFAULT_RETRY.backoffMax });
+  if (source !== 'strace-log') Object.assign(captureOptions, { retries: String(DEFAULT_RETRY.retries), backoff: DEFAULT_RETRY.backoff, backoffMax: DEFAULT_RETRY.backoffMax });
   else captureOptions.straceLogSize = String(opts.bufferSize);
   if (p.bundle) captureOptions.bundle = p.bundle.dir;
   const header = makeHeader({
@@ -102,8 +106,8 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
     const onError = (err: Error): void => {
       sourceError ??= err;
     };
-    if (source === 'monitor') {
-      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
+    if (source !== 'strace-log') {
+      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
       runscOpts.podInitConfig = monitor.podInitConfig;
     } else {
       strace = startStraceLog({ dir: work.straceLogs, startTimeNs, env: opts.env, initialPath: p.initialPath, argv: p.argv, sink, onError });

@@ -1,6 +1,6 @@
 import { A, type ArgValue, type Int64 } from '../../model/index.js';
 import type { ArgKind } from './argspec.js';
-import { GoQuoteError, readGoQuoted } from './goquote.js';
+import { GoQuoteError, readGoQuoted, skipGoQuoted } from './goquote.js';
 
 /** Thrown when a call's argument list cannot be split; `offset` is the column in the line. */
 export class ArgSyntaxError extends Error {
@@ -25,7 +25,7 @@ export function splitArgs(text: string, start: number): { args: string[]; close:
     const c = text[i];
     if (c === '"') {
       try {
-        i = readGoQuoted(text, i).end;
+        i = skipGoQuoted(text, i);
       } catch (err) {
         if (err instanceof GoQuoteError) throw new ArgSyntaxError(err.message, err.offset);
         throw err;

@@ -58,6 +58,8 @@ export class GvisorLogParser implements LineParser {
   private root: number | undefined;
   private baseNs: bigint | undefined;
   private readonly year: number;
+  private secKey = '';
+  private secRel = 0;
   /** Whether any strace record was seen. */
   started = false;
 
@@ -82,11 +84,15 @@ export class GvisorLogParser implements LineParser {
 
   private time(m: RegExpExecArray): number | undefined {
     if (m[1] === undefined) return undefined;
-    const frac = m[6].padEnd(9, '0');
-    const ms = new Date(this.year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])).getTime();
-    const abs = BigInt(ms) * 1000000n + BigInt(Number(frac));
-    this.baseNs ??= abs;
-    return Number(abs - this.baseNs);
+    const key = m[1] + m[2] + m[3] + m[4] + m[5];
+    if (key !== this.secKey) {
+      this.secKey = key;
+      const ms = new Date(this.year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])).getTime();
+      const abs = BigInt(ms) * 1000000n;
+      this.baseNs ??= abs + BigInt(Number(m[6].padEnd(9, '0')));
+      this.secRel = Number(abs - this.baseNs);
+    }
+    return this.secRel + Number(m[6].padEnd(9, '0'));
   }
 
   /** Consumes one log line (without its newline). */
