@@ -87,6 +87,15 @@ describe('picotrace diff, bisect and check on real recordings', () => {
     expect(r.stderr).toBe(`picotrace: ${bad}:3: errno: expected an errno name such as ENOSYS, "none" for success, or *\n`);
   });
 
+  it('--pid keeps only the named processes (task positions or pids)', () => {
+    const all = JSON.parse(runCli(['diff', '--format', 'json', t.same1, t.other]).stdout) as DiffJson & { pairs: unknown[] };
+    const one = runCli(['diff', '--format', 'json', '--pid', '1', t.same1, t.other]);
+    const j = JSON.parse(one.stdout) as DiffJson & { pairs: { a: { task: string } | null }[] };
+    expect(j.pairs.map((p) => p.a?.task)).toEqual(['1']);
+    expect(all.pairs.length).toBeGreaterThan(1);
+    expect(runCli(['diff', '--pid', '1.x', t.same1, t.other]).code).toBe(2);
+  });
+
   it('--explain-normalization lists every rule of both profiles', () => {
     const r = runCli(['diff', '--explain-normalization']);
     expect(r.code).toBe(0);
