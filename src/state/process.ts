@@ -103,6 +103,13 @@ export function exitThread(d: Draft, p: Proc, tid: number, status: number, seq: 
 }
 
 const NO_SIGNALS: ReadonlyMap<number, string> = new Map();
+const EXITED_LABEL = 120;
+
+/** An exited process keeps its command line as one short label (keyframes hold many exited processes). */
+function slimArgv(argv: readonly string[]): readonly string[] {
+  const joined = argv.join(' ');
+  return argv.length <= 1 && joined.length <= EXITED_LABEL ? argv : [joined.length > EXITED_LABEL ? `${joined.slice(0, EXITED_LABEL - 3)}...` : joined];
+}
 
 /** Ends a whole process: every thread gone, its fd table and address space released when no longer shared. */
 export function exitProc(d: Draft, p: Proc, status: number, signal: number, seq: number): void {
@@ -110,7 +117,7 @@ export function exitProc(d: Draft, p: Proc, status: number, signal: number, seq:
     if (p.exit.status !== status || p.exit.signal !== signal) d.setProc({ ...p, exit: { status, signal, seq: p.exit.seq } });
     return;
   }
-  d.setProc({ ...p, threads: [], signals: NO_SIGNALS, exit: { status, signal, seq } });
+  d.setProc({ ...p, threads: [], signals: NO_SIGNALS, argv: slimArgv(p.argv), exit: { status, signal, seq } });
   d.release(p.fdTable, p.mm);
   d.noteExited(p.pid);
 }

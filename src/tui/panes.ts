@@ -88,7 +88,7 @@ export function stateLines(s: KernelState, pid: number, label: string): string[]
   if (!v) out.push(`process ${pid}: not known yet`);
   else {
     out.push(`process ${v.pid}${v.ppid ? ` (parent ${v.ppid})` : ''}${v.inferred ? ' (first seen mid-trace)' : ''}  threads ${v.threads.join(',') || '-'}`);
-    if (v.exe || v.argv.length) out.push(`  exe ${v.exe || '?'}  argv ${showArgv(v.argv)}`);
+    if (v.exe || v.argv.length) out.push(`  exe ${v.exe || '?'}  argv ${v.exit ? v.argv.join(' ') : showArgv(v.argv)}`);
     if (v.exit) out.push(v.exit.signal ? `  killed by ${signalName(v.exit.signal)} at #${v.exit.seq}` : `  exited with status ${v.exit.status} at #${v.exit.seq}`);
     out.push(`  cwd ${v.cwd || '?'}`);
     out.push(`fds (${v.fds.length})${v.sharesFdsWith.length ? ` shared with ${v.sharesFdsWith.join(',')}` : ''}:`);
