@@ -43,6 +43,25 @@ export function startMonitor(o: {
   let packets = 0;
   const base = timeBase(o.startTimeNs);
   const save = o.saveFrames ? fs.openSync(o.saveFrames, 'w', 0o600) : undefined;
+  const queue: Buffer[] = [];
+  let scheduled = false;
+  const drain = (): void => {
+    scheduled = false;
+    for (let i = 0; i < queue.length; i++) {
+      const p = queue[i];
+      let frame;
+      try {
+        frame = decodeFrame(p, base);
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        badFrames.count++;
+        badFrames.first ??= `packet ${packets - queue.length + i + 1} offset ${err.offset}: ${err.message}`;
+        continue;
+      }
+      for (const ev of converter.push(frame)) o.sink(ev);
+    }
+    queue.length = 0;
+  };
   const server = new MonitorServer(o.socket, {
     packet(p) {
       packets++;
@@ -51,16 +70,18 @@ export function startMonitor(o: {
         len.writeUInt32LE(p.length);
         fs.writeSync(save, Buffer.concat([len, p]));
       }
-      let frame;
-      try {
-        frame = decodeFrame(p, base);
-      } catch (err) {
-        if (!(err instanceof FrameError)) throw err;
-        badFrames.count++;
-        badFrames.first ??= `packet ${packets} offset ${err.offset}: ${err.message}`;
-        return;
+      queue.push(p);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          try {
+            drain();
+          } catch (err) {
+            queue.length = 0;
+            o.onError(err as Error);
+          }
+        });
       }
-      for (const ev of converter.push(frame)) o.sink(ev);
     },
     end() {},
     error: o.onError,
@@ -79,6 +100,7 @@ export function startMonitor(o: {
         await Promise.race([server.whenEnded(), new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)))]);
         if (timer) clearTimeout(timer);
       }
+      drain();
       for (const ev of converter.finish()) o.sink(ev);
     },
     close: () => {

@@ -26,7 +26,7 @@ export const GVISOR_SOURCES = ['monitor', 'strace-log'] as const;
 export type GvisorSource = (typeof GVISOR_SOURCES)[number];
 
 /** The source used when --source is not given (chosen by bench/record-gvisor.bench.mjs; see docs/gvisor.md). */
-export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'monitor';
+export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'strace-log';
 
 function envList(entries: [string, string][]): EnvVar[] {
   return entries.map(([name, value]) => ({ name, value }));
