@@ -4,6 +4,9 @@ import type { Exporter } from './types.js';
 
 const STRING_LIMIT = 128;
 
+/** Calls whose positive return value is the new task's tid: a flow arrow links them to the child's start. */
+const SPAWN_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
 /** Trace-event category of calls that succeeded, and of calls that failed (errno set). */
 export const CATEGORY = { call: 'syscall', failed: 'syscall,failed', lifecycle: 'process' } as const;
 
@@ -21,7 +24,8 @@ function baseName(p: string): string {
  * (pid/tid), each call a complete ("X") slice named after the call with its arguments, result and
  * sequence number in `args`; failed calls get category `syscall,failed` and `args.errno`; process and
  * thread names come from exec records as metadata ("M") events; starts, execs, signals and exits are
- * instant ("i") events. Times are microseconds since the trace start.
+ * instant ("i") events; a flow arrow ("s"/"f") leads from each clone/fork slice to the child's start.
+ * Times are microseconds since the trace start.
  */
 export function perfettoExporter(): Exporter {
   let first = true;
@@ -29,6 +33,8 @@ export function perfettoExporter(): Exporter {
   let rootName: string | undefined;
   const procName = new Map<number, string>();
   const named = new Map<number, string>();
+  const spawnedBy = new Map<number, { pid: number; tid: number; ts: number }>();
+  let flowId = 0;
   const piece = (o: Record<string, unknown>): string => {
     const s = `${first ? '' : ',\n'}${JSON.stringify(o)}`;
     first = false;
@@ -65,12 +71,21 @@ export function perfettoExporter(): Exporter {
           if (ev.errno) args.errno = errnoName(ev.errno);
           if (ev.durationNs === undefined) args.duration = 'unknown';
           const slice = { name: ev.name, cat: ev.errno ? CATEGORY.failed : CATEGORY.call, ph: 'X', ts: us(lastTime), dur: us(ev.durationNs ?? 0), pid: ev.pid, tid: ev.tid, args };
+          if (SPAWN_CALLS.has(ev.name) && !ev.errno && Number(ev.retval) > 0) spawnedBy.set(Number(ev.retval), { pid: ev.pid, tid: ev.tid, ts: slice.ts });
           return ensureNamed(ev) + piece(slice);
         }
         case 'start': {
           const inherited = procName.get(ev.isThread ? ev.pid : ev.parentPid);
           if (inherited) procName.set(ev.pid, procName.get(ev.pid) ?? inherited);
-          return (inherited ? nameThread(ev.pid, ev.tid, inherited) : '') + instant(ev, ev.isThread ? 'thread start' : 'process start', { parent: ev.parentPid });
+          let out = (inherited ? nameThread(ev.pid, ev.tid, inherited) : '') + instant(ev, ev.isThread ? 'thread start' : 'process start', { parent: ev.parentPid });
+          const from = spawnedBy.get(ev.tid);
+          if (from) {
+            spawnedBy.delete(ev.tid);
+            const id = ++flowId;
+            out += piece({ name: 'spawn', cat: CATEGORY.lifecycle, ph: 's', id, ts: from.ts, pid: from.pid, tid: from.tid });
+            out += piece({ name: 'spawn', cat: CATEGORY.lifecycle, ph: 'f', bp: 'e', id, ts: us(lastTime), pid: ev.pid, tid: ev.tid });
+          }
+          return out;
         }
         case 'exec': {
           const name = baseName(ev.argv[0] ?? ev.path) || ev.path;

@@ -39,7 +39,7 @@ describe('picotrace export', () => {
     expect(slices.length).toBe(calls.length);
     expect(slices.map((s: { args: { seq: number } }) => s.args.seq)).toEqual(calls.map((c) => c.seq));
     for (const e of doc.traceEvents) {
-      expect(['X', 'M', 'i']).toContain(e.ph);
+      expect(['X', 'M', 'i', 's', 'f']).toContain(e.ph);
       expect(Number.isInteger(e.pid) && Number.isInteger(e.tid)).toBe(true);
       if (e.ph !== 'M') expect(typeof e.ts).toBe('number');
     }

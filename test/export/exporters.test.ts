@@ -53,6 +53,15 @@ describe('perfetto exporter', () => {
     expect(instants).toEqual(['process start', 'exec', 'process start', 'exec', 'exit', 'SIGCHLD', 'exit']);
   });
 
+  it('links each clone slice to the child it started with a flow arrow', () => {
+    const flows = doc.traceEvents.filter((e) => e.ph === 's' || e.ph === 'f');
+    const clone = slices.find((s) => s.name === 'clone')!;
+    expect(flows).toEqual([
+      { name: 'spawn', cat: 'process', ph: 's', id: 1, ts: clone.ts, pid: 100, tid: 100 },
+      { name: 'spawn', cat: 'process', ph: 'f', bp: 'e', id: 1, ts: 5.5, pid: 101, tid: 101 },
+    ]);
+  });
+
   it('places calls without a time at the last known time and gives them no duration', () => {
     const evs = [
       { ...makeCall({ name: 'a', pid: 1, timeNs: 5000, durationNs: 1000 }), seq: 0 },
