@@ -25,6 +25,13 @@ export const LEARN_FROM: ReadonlySet<string> = new Set(['ioctl', 'fstat', 'newfs
 /** Names of the calls the reducer has a rule for; every other call leaves the state alone. */
 export const HANDLED_CALLS: ReadonlySet<string> = new Set(RULES.keys());
 
+function untouched(s: KernelState, ev: CallEvent): boolean {
+  const name = callName(ev);
+  if (RULES.has(name) || LEARN_FROM.has(name)) return false;
+  const p = s.procs.get(ev.pid);
+  return p !== undefined && (p.exit !== undefined || ev.tid === ev.pid || p.threads.includes(ev.tid));
+}
+
 function applyCall(d: Draft, ev: CallEvent): void {
   const name = callName(ev);
   const p = ensureProc(d, ev.pid, ev.tid, ev.seq);
@@ -42,6 +49,8 @@ function applyCall(d: Draft, ev: CallEvent): void {
  * that track the event count themselves (StateIndex); others use reduce().
  */
 export function applyEvent(s: KernelState, ev: TraceEvent): KernelState {
+  if (ev.kind === 'signal' || ev.kind === 'unparsed') return s;
+  if (ev.kind === 'call' && untouched(s, ev)) return s;
   const d = new Draft(s);
   switch (ev.kind) {
     case 'call':
@@ -55,9 +64,6 @@ export function applyEvent(s: KernelState, ev: TraceEvent): KernelState {
       break;
     case 'exit':
       applyExit(d, ev);
-      break;
-    case 'signal':
-    case 'unparsed':
       break;
   }
   return d.finish();
