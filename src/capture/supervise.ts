@@ -48,10 +48,10 @@ export function supervise(child: ChildProcess, o: SuperviseOptions): Supervision
     for (const pid of o.targets()) trySignal(pid, 'SIGKILL');
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const deliver = (sig: NodeJS.Signals, tries: number): void => {
+  const deliver = (sig: NodeJS.Signals): void => {
     const targets = o.targets();
-    if (targets.length === 0 && tries < 40) {
-      setTimeout(() => deliver(sig, tries + 1), 25).unref();
+    if (targets.length === 0) {
+      if (child.exitCode === null && child.signalCode === null) setTimeout(() => deliver(sig), 25).unref();
       return;
     }
     for (const pid of targets) trySignal(pid, sig);
@@ -65,7 +65,7 @@ export function supervise(child: ChildProcess, o: SuperviseOptions): Supervision
       o.log?.(`picotrace: ${sig} again: killing the program`);
       for (const pid of o.targets()) trySignal(pid, 'SIGKILL');
     } else if (!(sig === 'SIGINT' && tty.isatty(0))) {
-      deliver(sig, 0);
+      deliver(sig);
     }
   };
   const onExit = (): void => killAll();

@@ -11,6 +11,7 @@ import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './checks.js';
+import { pumpFifo, releaseFifo } from './fifo.js';
 import { straceFlags } from './flags.js';
 
 /** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
@@ -91,22 +92,10 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     if (child.pid) watchdog.add(child.pid);
     disarm = () => watchdog.disarm();
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });
-    const input = fs.createReadStream(fifo, { highWaterMark: 1 << 20 });
-    let opened = false;
-    input.once('open', () => (opened = true));
-    const drained = new Promise<void>((resolve, reject) => {
-      input.on('data', (chunk) => {
-        try {
-          splitter.push(chunk as Buffer);
-        } catch (err) {
-          sup.kill();
-          input.destroy();
-          reject(err);
-        }
-      });
-      input.once('end', () => resolve());
-      input.once('close', () => resolve());
-      input.once('error', reject);
+    const pump = pumpFifo(fifo, (chunk) => splitter.push(chunk));
+    const drained = pump.done.catch((err) => {
+      sup.kill();
+      throw err;
     });
     drained.catch(() => undefined);
     timer = setInterval(() => w.flush(), FLUSH_INTERVAL_MS);
@@ -116,7 +105,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     } catch (err) {
       throw new CaptureEnvError(`cannot run strace: ${(err as Error).message}`, 'run picotrace doctor');
     }
-    if (!opened && !unblockFifo(fifo)) input.destroy();
+    for (let i = 0; !pump.opened() && i < 40 && !releaseFifo(fifo); i++) await new Promise((r) => setTimeout(r, 25));
     await drained;
     splitter.end();
     parser.end();
@@ -138,15 +127,5 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     disarm();
     if (timer) clearInterval(timer);
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function unblockFifo(fifo: string): boolean {
-  try {
-    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
-    return false;
   }
 }
