@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader, TraceWriter } from '../../src/format/index.js';
 import { Navigator, runScript } from '../../src/tui/index.js';
+import { makeCall, makeHeader, syscallNumber } from '../../src/model/index.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const SH = path.join(ROOT, 'traces', 'replay', 'sh-pipeline.ptrace');
@@ -150,6 +151,28 @@ describe('picotrace replay --script', () => {
     expect(res.out[res.out.indexOf('> goto 200') + 2]).toMatch(/^#256 /);
     expect(after(res.out, 'prev 10')).toMatch(/^#182 /);
     expect(res.out.join('\n')).toMatch(/state after #528/);
+  });
+
+  it('a trace with raw registers only (as gVisor monitors record): fds, mmaps and fd search from raw values', () => {
+    const file = path.join(tmp.dir, 'raw.ptrace');
+    const w = TraceWriter.create(file, makeHeader({ backend: 'gvisor', cwd: '/app' }));
+    const call = (name: string, rawArgs: number[], retval: number) => w.append(makeCall({ name, sysno: syscallNumber(name), pid: 7, rawArgs, retval }));
+    w.append({ kind: 'start', pid: 7, tid: 7, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true });
+    call('openat', [-100, 0x7ffd1000, 0o2000000, 0], 3);
+    call('read', [3, 0x7ffd2000, 4096], 100);
+    call('mmap', [0, 8192, 3, 0x22, -1, 0], 0x7f0000000000);
+    call('dup2', [3, 1], 1);
+    call('close', [3], 0);
+    w.close();
+    const r = script(file, 'next-fd 3; next-fd 3; state; last; state');
+    expect(r.code, r.stderr).toBe(0);
+    expect(after(r.out, 'next-fd 3')).toMatch(/^#1 7 .*openat\(/);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/ {4}3 ?\S* +file +\?  cloexec/);
+    expect(text).toMatch(/0x7f0000000000-0x7f0000002000 rw-p \[anon\]/);
+    const last = r.out.slice(r.out.lastIndexOf('> state'));
+    expect(last.join('\n')).toMatch(/ {4}1 \S+ +file/);
+    expect(last.join('\n')).not.toMatch(/ {4}3 /);
   });
 
   it('the navigation core runs in-process with the same results as the CLI', () => {
