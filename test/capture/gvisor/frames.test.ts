@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeHandshake, FrameError, HANDSHAKE_REPLY, MonitorConverter, readFrameFile, sessionConfig, sessionPoints } from '../../../src/capture/gvisor/index.js';
+import { decodeFrame, decodeHandshake, FrameError, HANDSHAKE_REPLY, MonitorConverter, readFrameFile, sessionConfig, sessionPoints, timeBase } from '../../../src/capture/gvisor/index.js';
+import { gvType } from '../../../src/capture/gvisor/proto.js';
 import { CallFlags, type CallEvent, type NewEvent } from '../../../src/model/index.js';
 import { ROOT } from '../../helpers/cli.js';
 
@@ -66,6 +67,21 @@ describe('gVisor monitoring frames (captured from runsc 20221219)', () => {
     expect(events[idx + 1]).toMatchObject({ kind: 'exec', path: '/usr/bin/wc' });
     const pipe = calls(events).find((c) => c.name === 'pipe2' || c.name === 'pipe');
     expect(pipe?.args[0]).toMatchObject({ k: 'array' });
+  });
+
+  it('decodes raw syscall frames on the fast path exactly as the protobuf schema does', () => {
+    const raw = gvType('RawSyscall');
+    const packets = [...readFrameFile(path.join(FIXTURES, 'sh-pipe.frames'))].filter((f) => f.packet.readUInt16LE(2) === 6);
+    expect(packets.length).toBeGreaterThan(100);
+    for (const { packet } of packets) {
+      const viaSchema = raw.toObject(raw.decode(packet.subarray(8))) as Record<string, unknown>;
+      expect(decodeFrame(packet).msg).toEqual(viaSchema);
+    }
+    const start = (decodeFrame(packets[0].packet).msg as { context: { timeNs: bigint } }).context.timeNs;
+    const withBase = decodeFrame(packets[5].packet, timeBase(start)).msg as { context: { relNs: number } };
+    const plain = decodeFrame(packets[5].packet).msg as { context: { timeNs: bigint } };
+    expect(withBase.context.relNs).toBe(Number(plain.context.timeNs - start));
+    expect(() => decodeFrame(Buffer.concat([packets[0].packet, Buffer.from([0x28])]))).toThrow(FrameError);
   });
 
   it('counts unknown message types and skips them; rejects packets too short for their header', () => {
