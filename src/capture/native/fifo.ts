@@ -1,48 +1,80 @@
 import fs from 'node:fs';
 
-/** Reads shorter than this wait a moment before the next one, so strace's many small writes are taken in batches. */
-const SMALL_READ = 16 << 10;
-const BATCH_WAIT_MS = 2;
+const MIN_WAIT_MS = 1;
+const MAX_WAIT_MS = 32;
+const READS_PER_TURN = 64;
+const STOP_GRACE_MS = 2000;
 
 /** A FIFO being drained into a callback. */
 export interface FifoPump {
-  /** Whether a writer has opened the FIFO yet. */
-  opened(): boolean;
-  /** Resolves at end of file (every writer closed); rejects on a read error or a callback's throw. */
+  /** Resolves at end of file (every writer gone after one came, or stop() without writer); rejects on a read error or a callback's throw. */
   readonly done: Promise<void>;
+  /** The writer has exited (or never started): finish once the FIFO is drained, or 2 s later if another process still holds it open. */
+  stop(): void;
 }
 
 /**
- * Opens `fifo` for reading (waiting for a writer) and passes everything read to `onData`, through one
- * reused 1 MiB buffer: `onData` must consume the bytes before returning. Memory stays constant.
+ * Drains `fifo` into `onData` with non-blocking reads on the main thread through one reused 1 MiB
+ * buffer (`onData` must consume the bytes before returning), polling with a backoff from 1 to 32 ms
+ * while it is empty. Memory stays constant and no thread-pool thread is held.
  */
 export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPump {
-  let isOpen = false;
-  const done = (async () => {
-    const fh = await fs.promises.open(fifo, 'r');
-    isOpen = true;
-    const buf = Buffer.allocUnsafe(1 << 20);
-    try {
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) return;
-        onData(buf.subarray(0, bytesRead));
-        if (bytesRead < SMALL_READ) await new Promise((r) => setTimeout(r, BATCH_WAIT_MS));
+  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let seen = false;
+  let stopped = false;
+  let stoppedAt = 0;
+  let wait = MIN_WAIT_MS;
+  let settle!: (err?: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (err) => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
       }
-    } finally {
-      await fh.close();
+      if (err) reject(err);
+      else resolve();
+    };
+  });
+  const turn = (): void => {
+    try {
+      for (let i = 0; i < READS_PER_TURN; i++) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          n = -1;
+        }
+        if (n > 0) {
+          seen = true;
+          wait = MIN_WAIT_MS;
+          onData(buf.subarray(0, n));
+          continue;
+        }
+        if (n === 0 && (seen || stopped)) {
+          settle();
+          return;
+        }
+        if (stopped && Date.now() - stoppedAt > STOP_GRACE_MS) {
+          settle();
+          return;
+        }
+        break;
+      }
+      setTimeout(turn, wait);
+      wait = Math.min(wait * 2, MAX_WAIT_MS);
+    } catch (err) {
+      settle(err);
     }
-  })();
-  return { opened: () => isOpen, done };
-}
-
-/** Completes a reader's pending open of `fifo` when no writer ever came; false when no reader was waiting. */
-export function releaseFifo(fifo: string): boolean {
-  try {
-    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
-    return false;
-  }
+  };
+  setImmediate(turn);
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+      stoppedAt = Date.now();
+    },
+  };
 }

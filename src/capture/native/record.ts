@@ -11,7 +11,7 @@ import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './checks.js';
-import { pumpFifo, releaseFifo } from './fifo.js';
+import { pumpFifo } from './fifo.js';
 import { straceFlags } from './flags.js';
 
 /** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
@@ -105,7 +105,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     } catch (err) {
       throw new CaptureEnvError(`cannot run strace: ${(err as Error).message}`, 'run picotrace doctor');
     }
-    for (let i = 0; !pump.opened() && i < 40 && !releaseFifo(fifo); i++) await new Promise((r) => setTimeout(r, 25));
+    pump.stop();
     await drained;
     splitter.end();
     parser.end();
