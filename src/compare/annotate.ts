@@ -9,7 +9,7 @@ import type { Task } from './tasks.js';
 export const CHECKPOINT_EVERY = 64;
 
 /** Bumped whenever a rule changes what is hashed, so digests from older recordings are not trusted. */
-export const NORMALIZATION_VERSION = 4;
+export const NORMALIZATION_VERSION = 5;
 
 /** The digest profile string stored in a trace's footer for a normalization profile. */
 export function digestProfileName(profile: ProfileName): string {

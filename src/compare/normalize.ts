@@ -1,9 +1,9 @@
 import type { ArgValue, CallEvent, Int64, TraceEvent } from '../model/index.js';
-import { argNumber, argString, CallFlags, errnoName, signalName } from '../model/index.js';
+import { argNumber, argString, CallFlags, signalName } from '../model/index.js';
 import { FdTables } from './fds.js';
 import { hashBytes, hashString, mix } from './hash.js';
 import type { ProfileName } from './rules.js';
-import { FD_ARGS, FD_DUP, FD_PAIR_ARG, FD_TARGET_OF, INODE_DEVICE_FIELDS, PATH_ARGS, PID_ARGS, RET_KIND, STAT_FIELDS_STRICT, VDSO_CALLS } from './tables.js';
+import { FD_ARGS, FD_DUP, FD_PAIR_ARG, FD_TARGET_OF, INODE_DEVICE_FIELDS, PATH_ARGS, PID_ARGS, RET_KIND, type RetKind, STAT_FIELDS_STRICT, VDSO_CALLS } from './tables.js';
 import { type Task, TaskTracker } from './tasks.js';
 
 /** One event of a task's normalized stream. */
@@ -12,7 +12,7 @@ export interface NormItem {
   seq: number;
   /** Call name, or `exec`, `signal`, `exit`. */
   name: string;
-  /** Identity text: name, paths, fd targets, pid arguments. */
+  /** Identity text (name, paths, fd targets, pid arguments) when the normalizer keeps text, else "". */
   idText: string;
   /** Hash of the identity: what alignment pairs on. */
   id: number;
@@ -51,8 +51,35 @@ const RANDOM_SOURCES = new Set(['/dev/urandom', '/dev/random']);
 
 function toFd(v: Int64 | undefined): number | undefined {
   if (v === undefined) return undefined;
-  return Number(BigInt.asIntN(32, BigInt(v)));
+  if (typeof v === 'number') return v | 0;
+  return Number(BigInt.asIntN(32, v));
 }
+
+function chain(h: number, s: string): number {
+  return hashString(s, mix(h, 0x2c));
+}
+
+/** What normalization needs to know about one call name, looked up once per name. */
+interface CallSpec {
+  paths: readonly number[];
+  fds: readonly number[];
+  pids: readonly number[];
+  ret?: RetKind;
+  vdso: boolean;
+  exec: boolean;
+  random: boolean;
+  stat: boolean;
+  nameHash: number;
+}
+
+const RES_UNKNOWN = hashString('?');
+const RES_ERRNO = hashString('errno');
+const RES_OK = hashString('ok');
+const RES_VALUE = hashString('value');
+const RES_PID = hashString('pid');
+const RES_SELF = hashString('self');
+const RES_PARENT = hashString('parent');
+const RES_KIND = hashString('kind');
 
 function canon(a: ArgValue): string {
   switch (a.k) {
@@ -101,9 +128,16 @@ export class Normalizer {
   private fds = new FdTables();
   private strict: boolean;
   private strings = new Map<string, string>();
+  private specs = new Map<string, CallSpec>();
+  private text: boolean;
 
-  constructor(readonly profile: ProfileName = 'strict') {
+  /** `text` keeps each item's identity as text (idText) for tests and debugging; otherwise idText is "". */
+  constructor(
+    readonly profile: ProfileName = 'strict',
+    opts: { text?: boolean } = {},
+  ) {
     this.strict = profile === 'strict';
+    this.text = !!opts.text;
   }
 
   /** The stream item for `ev`, or undefined when the event is not part of any stream (start, unparsed, set aside). */
@@ -164,19 +198,42 @@ export class Normalizer {
     return { task, seq, name, idText, id, bare, pathless, res, data, full: mix(id, res), errno, subject, outcome };
   }
 
+  private spec(name: string): CallSpec {
+    let sp = this.specs.get(name);
+    if (!sp) {
+      sp = {
+        paths: PATH_ARGS[name] ?? [],
+        fds: FD_ARGS[name] ?? [],
+        pids: PID_ARGS[name] ?? [],
+        ret: RET_KIND[name],
+        vdso: VDSO_CALLS.has(name),
+        exec: EXEC_CALLS.has(name),
+        random: RANDOM_CALLS.has(name),
+        stat: STAT_CALLS.has(name),
+        nameHash: hashString(name),
+      };
+      this.specs.set(name, sp);
+    }
+    return sp;
+  }
+
+  private setAsideCall(name: string): void {
+    this.setAside.count++;
+    this.setAside.byName.set(name, (this.setAside.byName.get(name) ?? 0) + 1);
+  }
+
   private call(ev: CallEvent, tid: number): NormItem | undefined {
-    if (VDSO_CALLS.has(ev.name) || ev.flags & CallFlags.vdso) {
-      this.setAside.count++;
-      this.setAside.byName.set(ev.name, (this.setAside.byName.get(ev.name) ?? 0) + 1);
+    const sp = this.spec(ev.name);
+    if (sp.vdso || ev.flags & CallFlags.vdso) {
+      this.setAsideCall(ev.name);
       return undefined;
     }
-    if (RESTART_ERRNOS.has(ev.errno)) {
-      this.setAside.count++;
-      this.setAside.byName.set(ev.name, (this.setAside.byName.get(ev.name) ?? 0) + 1);
+    if (ev.errno >= 512 && RESTART_ERRNOS.has(ev.errno)) {
+      this.setAsideCall(ev.name);
       this.tasks.get(tid, ev.pid);
       return undefined;
     }
-    if (EXEC_CALLS.has(ev.name) && !ev.errno) {
+    if (sp.exec && !ev.errno) {
       this.tasks.get(tid, ev.pid);
       return undefined;
     }
@@ -185,14 +242,17 @@ export class Normalizer {
     const parts: string[] = [];
     let subject = '';
     let pathless = false;
-    const pathArgs = PATH_ARGS[ev.name] ?? [];
-    for (const i of pathArgs) {
+    let id = sp.nameHash;
+    let bare = sp.nameHash;
+    for (const i of sp.paths) {
       const p = argString(ev.args[i]);
       if (p === undefined) pathless = true;
-      parts.push(p ?? '?');
+      const t = p ?? '?';
+      parts.push(t);
+      id = chain(id, t);
       if (!subject && p) subject = p;
     }
-    for (const i of FD_ARGS[ev.name] ?? []) {
+    for (const i of sp.fds) {
       const a = ev.args[i];
       let t: string;
       if (a && a.k === 'sym') t = a.v;
@@ -201,53 +261,64 @@ export class Normalizer {
         t = fd === undefined ? '?' : this.fds.target(pid, fd);
       }
       parts.push(t);
+      id = chain(id, t);
+      bare = chain(bare, t);
       if (!subject && t !== 'AT_FDCWD') subject = t;
     }
-    for (const i of PID_ARGS[ev.name] ?? []) {
-      const v = argNumber(ev.args[i]) ?? ev.rawArgs[i];
-      const n = v === undefined ? undefined : Number(BigInt.asIntN(32, BigInt(v)));
-      parts.push(n === undefined ? '?' : n > 0 ? (this.tasks.pathOf(n) ? `task:${this.tasks.pathOf(n)}` : 'pid') : String(n));
+    for (const i of sp.pids) {
+      const n = toFd(argNumber(ev.args[i]) ?? ev.rawArgs[i]);
+      const path = n !== undefined && n > 0 ? this.tasks.pathOf(n) : undefined;
+      const t = n === undefined ? '?' : n > 0 ? (path ? `task:${path}` : 'pid') : String(n);
+      parts.push(t);
+      id = chain(id, t);
+      bare = chain(bare, t);
     }
-    const idText = `${ev.name}(${parts.join(',')})`;
-    const bareText = pathArgs.length ? `${ev.name}(${parts.slice(pathArgs.length).join(',')})` : idText;
     const finished = !(ev.flags & (CallFlags.unfinished | CallFlags.retvalUnknown));
-    if (finished && !ev.errno) this.track(ev, task, parts);
-    let resText: string;
-    if (!finished) resText = '?';
-    else if (ev.errno) resText = errnoName(ev.errno);
-    else resText = this.strict ? this.retText(ev, task) : 'ok';
+    if (finished && !ev.errno) this.track(ev, task, parts, sp);
+    let res: number;
+    if (!finished) res = RES_UNKNOWN;
+    else if (ev.errno) res = mix(RES_ERRNO, ev.errno);
+    else if (!this.strict) res = RES_OK;
+    else res = this.retHash(ev, task, sp.ret);
     let data = 0;
-    if (this.strict && finished && !RANDOM_CALLS.has(ev.name) && !RANDOM_SOURCES.has(subject)) {
-      const pieces: string[] = [];
+    if (this.strict && finished && !sp.random && (ev.buffers.length || sp.stat) && !RANDOM_SOURCES.has(subject)) {
       for (const b of ev.buffers) {
-        pieces.push(`${b.out ? 'o' : 'i'}:${b.data.length ? hashBytes(b.data, DATA_PREFIX) : b.digest?.length ? `sha:${Buffer.from(b.digest).toString('hex')}` : '-'}`);
+        data = mix(data, b.out ? 1 : 2);
+        data = mix(data, b.data.length ? hashBytes(b.data, DATA_PREFIX) : b.digest?.length ? hashBytes(b.digest) : 0);
       }
-      if (STAT_CALLS.has(ev.name)) for (const a of ev.args) semanticStruct(a, pieces);
-      if (pieces.length) data = hashString(pieces.join(';'));
+      if (sp.stat) {
+        const pieces: string[] = [];
+        for (const a of ev.args) semanticStruct(a, pieces);
+        if (pieces.length) data = mix(data, hashString(pieces.join(';')));
+      }
     }
-    return this.item(task, ev.seq, ev.name, idText, hashString(resText), data, ev.errno, subject && this.intern(subject), false, bareText, pathless);
+    task.calls++;
+    const idText = this.text ? `${ev.name}(${parts.join(',')})` : '';
+    return { task, seq: ev.seq, name: ev.name, idText, id, bare: sp.paths.length ? bare : id, pathless, res, data, full: mix(id, res), errno: ev.errno, subject: subject && this.intern(subject), outcome: false };
   }
 
-  private retText(ev: CallEvent, task: Task): string {
-    const kind = RET_KIND[ev.name];
-    if (!kind) return String(ev.retval);
+  private retHash(ev: CallEvent, task: Task, kind: RetKind | undefined): number {
+    if (!kind) {
+      const v = ev.retval;
+      return typeof v === 'number' && (v | 0) === v ? mix(RES_VALUE, v) : hashString(String(v), RES_VALUE);
+    }
     switch (kind) {
       case 'pid': {
         const n = Number(ev.retval);
-        if (n <= 0) return String(n);
+        if (n <= 0) return mix(RES_VALUE, n | 0);
         const p = this.tasks.pathOf(n);
-        return p ? `task:${p}` : 'pid';
+        return p ? hashString(`task:${p}`) : RES_PID;
       }
       case 'self':
-        return 'self';
+        return RES_SELF;
       case 'parent':
-        return task.parent ? `task:${task.parent.path}` : 'parent';
+        return task.parent ? hashString(`task:${task.parent.path}`) : RES_PARENT;
       default:
-        return kind;
+        return hashString(kind, RES_KIND);
     }
   }
 
-  private track(ev: CallEvent, task: Task, parts: string[]): void {
+  private track(ev: CallEvent, task: Task, parts: string[], sp: CallSpec): void {
     const pid = task.pid;
     const ret = toFd(ev.retval) ?? -1;
     if (CLONE_CALLS.has(ev.name)) {
@@ -259,7 +330,7 @@ export class Normalizer {
     }
     const dup = FD_DUP[ev.name];
     if (dup) {
-      const src = parts[(PATH_ARGS[ev.name] ?? []).length + 0];
+      const src = parts[sp.paths.length];
       const dst = dup[1] < 0 ? ret : toFd(argNumber(ev.args[dup[1]]) ?? ev.rawArgs[dup[1]]);
       if (dst !== undefined && dst >= 0) this.fds.set(pid, dst, src ?? '?');
       return;
@@ -286,8 +357,8 @@ export class Normalizer {
         });
       return;
     }
-    if (RET_KIND[ev.name] === 'fd' && ret >= 0) {
-      const paths = PATH_ARGS[ev.name];
+    if (sp.ret === 'fd' && ret >= 0) {
+      const paths = sp.paths;
       const target = paths && paths.length ? (argString(ev.args[paths[0]]) ?? '?') : (FD_TARGET_OF[ev.name] ?? ev.name);
       this.fds.set(pid, ret, this.intern(target));
     }

@@ -4,7 +4,7 @@ import { A, CallFlags } from '../../src/model/index.js';
 import { Ev } from './build.js';
 
 function items(e: Ev, profile: 'strict' | 'loose' = 'strict'): NormItem[] {
-  const n = new Normalizer(profile);
+  const n = new Normalizer(profile, { text: true });
   return e.events.map((ev) => n.push(ev)).filter((x): x is NormItem => !!x);
 }
 
