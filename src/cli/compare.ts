@@ -3,6 +3,7 @@ import { collectStreams, diffStreams, divergenceFacts, formatSuppressions, parse
 import { TraceReader } from '../format/index.js';
 import { diffToJson, jsonReplacer, renderDiffMarkdown, renderDiffText, type DiffView } from '../render/index.js';
 import { BadInputError, ExitCode, fileError } from '../util/errors.js';
+import { refuseInputOverwrite, writeFileSafely } from '../util/outfile.js';
 
 /** Output formats of diff, check and demo. */
 export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
@@ -88,6 +89,8 @@ export function openDiff(fileA: string, fileB: string, profile: ProfileName, sup
 /** Diffs two trace files and writes the report; returns the exit code (0 equal, 1 different, 3 when a trace was damaged). */
 export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { code: number; result: DiffResult } {
   const supp = o.suppressions ? loadSuppressions(o.suppressions) : undefined;
+  const outputInputs = [fileA, fileB, ...(o.suppressions ? [o.suppressions] : [])];
+  if (o.writeSuppressions) refuseInputOverwrite(o.writeSuppressions, outputInputs);
   const ra = TraceReader.open(fileA);
   let rb: TraceReader | undefined;
   try {
@@ -119,11 +122,7 @@ export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { co
         result.divergences.map((d) => divergenceFacts(d, result.pairs[d.pair])),
         [`written from: picotrace diff ${fileA} ${fileB} (profile ${o.profile})`],
       );
-      try {
-        fs.writeFileSync(o.writeSuppressions, text, { mode: 0o644 });
-      } catch (err) {
-        fileError(err, o.writeSuppressions);
-      }
+      writeFileSafely(o.writeSuppressions, text, { inputs: outputInputs });
       process.stderr.write(`picotrace: wrote ${result.divergences.length} divergences as rules to ${o.writeSuppressions}\n`);
     }
     const code = damaged ? ExitCode.corrupt : result.equal ? ExitCode.ok : ExitCode.differences;

@@ -142,3 +142,26 @@ export class SafeOutputFile {
     }
   }
 }
+
+/**
+ * Writes a small output file in one go, safely: refuses a target that is one of `inputs`, writes a
+ * temporary sibling with mode 0600 and renames it over the target, removing it on error. Throws
+ * UsageError or BadInputError.
+ */
+export function writeFileSafely(target: string, data: string | Uint8Array, opts: { inputs?: readonly string[] } = {}): void {
+  refuseInputOverwrite(target, opts.inputs ?? []);
+  const tmp = tempSibling(target);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    fileError(err, target);
+  }
+}

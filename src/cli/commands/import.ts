@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { importLogs, IMPORT_FORMATS } from '../../import/index.js';
 import { UsageError } from '../../util/errors.js';
+import { refuseInputOverwrite } from '../../util/outfile.js';
 import { parseOption } from '../options.js';
 import { VERSION } from '../version.js';
 
@@ -24,6 +25,7 @@ export function registerImport(program: Command): void {
       const formats = ['auto', ...IMPORT_FORMATS.keys()] as [string, ...string[]];
       const format = parseOption(z.enum(formats), o.format, '--format');
       if (!o.output) throw new UsageError('import: -o FILE is required');
+      refuseInputOverwrite(o.output, logs.filter((l) => l !== '-'));
       const r = importLogs({ inputs: logs, output: o.output, format, strict: o.strict, writer: VERSION });
       const s = r.stats;
       process.stderr.write(`picotrace: imported ${s.lines} lines (${r.format}) into ${r.events} events in ${o.output}; ${s.unparsed} unparsed\n`);
