@@ -164,6 +164,10 @@ export class Scanner {
         v = A.flags(...s.slice(start, this.pos).split('|'));
         continue;
       }
+      if (c === 60 && v.k === 'comment' && v.of?.k === 'int' && s.charCodeAt(this.pos + 1) !== 60) {
+        v = A.comment(v.v, A.fd(Number(v.of.v), this.readAngle()));
+        continue;
+      }
       if (c === 42 || (c === 43 && this.pos > start) || (c === 60 && s.charCodeAt(this.pos + 1) === 60)) {
         const op = c === 60 ? '<<' : String.fromCharCode(c);
         this.pos += op.length;

@@ -25,7 +25,7 @@ const calls = (evs: NewEvent[]) => evs.filter((e): e is CallEvent => e.kind === 
 const of = <K extends NewEvent['kind']>(evs: NewEvent[], kind: K) => evs.filter((e) => e.kind === kind) as Extract<NewEvent, { kind: K }>[];
 
 describe('StraceParser on real strace logs', () => {
-  for (const name of ['stderr-default.log', 'ttt-T-yy.log', 'tt-xx.log', 'r.log', 't-nopid.log', 'threads.log', 'signals.log', 'sockets.log']) {
+  for (const name of ['stderr-default.log', 'ttt-T-yy.log', 'tt-xx.log', 'r.log', 't-nopid.log', 'threads.log', 'signals.log', 'sockets.log', 'X-verbose.log']) {
     it(`parses every line of ${name}`, () => {
       const { parser, events } = parseFile(name);
       expect(parser.stats.unparsed).toBe(0);

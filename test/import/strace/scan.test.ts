@@ -62,6 +62,13 @@ describe('strace value grammar', () => {
     ]);
   });
 
+  it('reads -X verbose values: a number, its meaning as a comment, then the fd path', () => {
+    expect(args('-100 /* AT_FDCWD */</tmp>, 0x80000 /* O_RDONLY|O_CLOEXEC */)')).toEqual([
+      A.comment('AT_FDCWD', A.fd(-100, '/tmp')),
+      A.comment('O_RDONLY|O_CLOEXEC', A.int(0x80000, 16)),
+    ]);
+  });
+
   it('reads comments, named arguments, => and expressions', () => {
     expect(args('0x7ffc55740c80 /* 35 vars */, child_stack=NULL, {flags=CLONE_VM} => {parent_tid=[6015]}, {rlim_cur=8192*1024}, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}])')).toEqual([
       A.comment('35 vars', A.int(0x7ffc55740c80, 16)),
