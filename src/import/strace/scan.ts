@@ -160,6 +160,13 @@ export class Scanner {
         while (s.charCodeAt(this.pos) === 124) {
           this.pos++;
           this.parsePrimary();
+          for (;;) {
+            const d = s.charCodeAt(this.pos);
+            if (d === 42) this.pos++;
+            else if (d === 60 && s.charCodeAt(this.pos + 1) === 60) this.pos += 2;
+            else break;
+            this.parsePrimary();
+          }
         }
         v = A.flags(...s.slice(start, this.pos).split('|'));
         continue;

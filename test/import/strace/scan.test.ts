@@ -62,6 +62,15 @@ describe('strace value grammar', () => {
     ]);
   });
 
+  it('reads capability sets written as shifted flags', () => {
+    expect(args('{effective=1<<CAP_CHOWN|1<<CAP_KILL, inheritable=0})')).toEqual([
+      A.struct([
+        ['effective', A.flags('1<<CAP_CHOWN', '1<<CAP_KILL')],
+        ['inheritable', A.int(0)],
+      ]),
+    ]);
+  });
+
   it('reads -X verbose values: a number, its meaning as a comment, then the fd path', () => {
     expect(args('-100 /* AT_FDCWD */</tmp>, 0x80000 /* O_RDONLY|O_CLOEXEC */)')).toEqual([
       A.comment('AT_FDCWD', A.fd(-100, '/tmp')),
