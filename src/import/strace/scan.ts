@@ -2,6 +2,7 @@ import { A, type ArgValue, type Int64 } from '../../model/index.js';
 import { bytesOf, bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
 
 const MAX_DEPTH = 64;
+const DELETED = '(deleted)';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -352,7 +353,7 @@ export class Scanner {
     return { v: big, base };
   }
 
-  /** Reads `<...>` at pos (nested `<...>` allowed, as in `-yy` device notes) and returns the decoded text. */
+  /** Reads `<...>` at pos (nested `<...>` allowed, as in `-yy` device notes; a `(deleted)` after it kept) and returns the decoded text. */
   private readAngle(): string {
     const s = this.s;
     let depth = 0;
@@ -370,7 +371,10 @@ export class Scanner {
       else if (c === 60) depth++;
       else if (c === 62 && --depth === 0) {
         this.pos = p + 1;
-        return decodePath(stripDeviceNote(s.slice(start, p)));
+        const path = decodePath(stripDeviceNote(s.slice(start, p)));
+        if (!s.startsWith(DELETED, this.pos)) return path;
+        this.pos += DELETED.length;
+        return `${path} ${DELETED}`;
       }
     }
     this.pos = s.length;

@@ -60,6 +60,7 @@ describe('strace value grammar', () => {
       A.fd(1, '/dev/pts/0'),
       A.fd(5, 'UNIX-STREAM:[9620->9621]'),
     ]);
+    expect(args('5</dev/shm/sem.x>(deleted))')).toEqual([A.fd(5, '/dev/shm/sem.x (deleted)')]);
   });
 
   it('reads capability sets written as shifted flags', () => {
