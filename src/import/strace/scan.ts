@@ -1,7 +1,7 @@
 import { A, type ArgValue, type Int64 } from '../../model/index.js';
 import { bytesOf, bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
 
-const MAX_DEPTH = 64;
+const MAX_DEPTH = 200;
 const DELETED = '(deleted)';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -129,7 +129,9 @@ export class Scanner {
   private fieldName(): string | undefined {
     const s = this.s;
     const start = this.pos;
-    if (!isIdentStart(s.charCodeAt(start))) return undefined;
+    const c0 = s.charCodeAt(start);
+    if (c0 === 91) return this.designator();
+    if (!isIdentStart(c0)) return undefined;
     let p = start + 1;
     for (; p < s.length; p++) {
       const c = s.charCodeAt(p);
@@ -140,6 +142,16 @@ export class Scanner {
       return s.slice(start, p);
     }
     return undefined;
+  }
+
+  private designator(): string | undefined {
+    const s = this.s;
+    let p = this.pos + 1;
+    while (p < s.length && (isIdent(s.charCodeAt(p)) || s.charCodeAt(p) === 32 || s.charCodeAt(p) === 43 || s.charCodeAt(p) === 45)) p++;
+    if (s.charCodeAt(p) !== 93 || s.charCodeAt(p + 1) !== 61 || s.charCodeAt(p + 2) === 61) return undefined;
+    const name = s.slice(this.pos, p + 1);
+    this.pos = p + 2;
+    return name;
   }
 
   /** Reads one value with its postfix forms: flag sets, fd annotations, comments, `=>`, `==`, `&&`. */

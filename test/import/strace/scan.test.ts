@@ -63,6 +63,13 @@ describe('strace value grammar', () => {
     expect(args('5</dev/shm/sem.x>(deleted))')).toEqual([A.fd(5, '/dev/shm/sem.x (deleted)')]);
   });
 
+  it('reads designated array items ([NAME]=value) as named items', () => {
+    expect(args('[[DEVCONF_FORWARDING]=0, [DEVCONF_HOPLIMIT]=64], [[SIGINT]={sa_handler=SIG_DFL}])')).toEqual([
+      A.array([A.op('=', A.sym('[DEVCONF_FORWARDING]'), A.int(0)), A.op('=', A.sym('[DEVCONF_HOPLIMIT]'), A.int(64))]),
+      A.array([A.op('=', A.sym('[SIGINT]'), A.struct([['sa_handler', A.sym('SIG_DFL')]]))]),
+    ]);
+  });
+
   it('reads capability sets written as shifted flags', () => {
     expect(args('{effective=1<<CAP_CHOWN|1<<CAP_KILL, inheritable=0})')).toEqual([
       A.struct([
