@@ -56,6 +56,12 @@ export function registerBisect(program: Command): void {
       let rb: TraceReader | undefined;
       try {
         rb = TraceReader.open(fb);
+        let damaged = false;
+        for (const [r, f] of [[ra, fa], [rb, fb]] as const)
+          if (r.integrity.damage) {
+            damaged = true;
+            process.stderr.write(`picotrace: ${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; bisecting what is readable\n`);
+          }
         const t0 = process.hrtime.bigint();
         const res = bisectTraces(ra, rb, o.loose ? 'loose' : 'strict');
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -103,7 +109,7 @@ export function registerBisect(program: Command): void {
           });
           process.stdout.write(`${lines.join('\n')}\n`);
         }
-        setExitCode(divergent.length ? ExitCode.differences : ExitCode.ok);
+        setExitCode(damaged ? ExitCode.corrupt : divergent.length ? ExitCode.differences : ExitCode.ok);
       } finally {
         ra.close();
         rb?.close();
