@@ -108,8 +108,8 @@ export function stateLines(s: KernelState, pid: number, label: string): string[]
   return out;
 }
 
-/** The status line: position, time, pid/tid, filter, breakpoints, search. */
-export function statusLine(nav: Navigator, message = ''): string {
+/** The status line: position, time, pid/tid, filter, breakpoints, search, and (`indexing`) the background state pass's progress. */
+export function statusLine(nav: Navigator, message = '', indexing = false): string {
   if (nav.count === 0) return `empty trace${message ? `  | ${message}` : ''}`;
   const ev = nav.current();
   const parts = [`#${ev.seq}/${nav.count - 1}`, ev.timeNs === undefined ? '' : formatTime(ev.timeNs), `pid ${ev.pid}${ev.tid !== ev.pid ? ` tid ${ev.tid}` : ''}`];
@@ -117,7 +117,7 @@ export function statusLine(nav: Navigator, message = ''): string {
   if (nav.breakpoints.length) parts.push(`break ${nav.breakpoints.map(describeBreakpoint).join(',')}`);
   if (nav.searchPattern) parts.push(`/${nav.searchPattern}/`);
   const st = nav.states.progress();
-  if (!nav.states.complete) parts.push(`state index ${Math.floor((100 * st.done) / Math.max(1, st.total))}%`);
+  if (indexing && !nav.states.complete) parts.push(`state index ${Math.floor((100 * st.done) / Math.max(1, st.total))}%`);
   if (message) parts.push(`| ${message}`);
   return parts.filter(Boolean).join('  ');
 }

@@ -120,7 +120,7 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
     let line: string;
     if (prompt) line = `${prompt.label}: ${prompt.text}_`;
     else if (job) line = `${job.what}... at #${job.progress} (${Math.floor((100 * job.progress) / Math.max(1, nav.count))}%)  Esc cancels`;
-    else line = statusLine(nav, message || nav.damage());
+    else line = statusLine(nav, message || nav.damage(), true);
     status.setContent(clip(line, cols));
     screen.render();
     if (!job) setImmediate(() => !finished && !job && nav.count > 0 && nav.prefetch());
