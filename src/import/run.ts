@@ -78,6 +78,8 @@ export function importLogs(o: ImportOptions): ImportResult {
       sources.push({ reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n });
     }
     const first = sources[0].ahead;
+    const empty = sources.find((s) => !s.ahead.some((l) => l.trim() !== ''));
+    if (empty) throw new BadInputError('the log is empty', empty.reader.name === '-' ? 'stdin' : empty.reader.name);
     let format: ImportFormat | undefined;
     if (o.format === 'auto') {
       format = detectFormat(first);

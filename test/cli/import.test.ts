@@ -92,6 +92,9 @@ describe('picotrace import', () => {
     const c = runCli(['import', path.join(dir, 'nope.log'), '-o', out]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/nope\.log: no such file/);
+    const e = runCli(['import', '-', '-o', out], { input: '' });
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/^picotrace: stdin: the log is empty\n$/);
     const d = runCli(['import', junk]);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/-o FILE is required/);
