@@ -16,7 +16,7 @@ export interface ScreenOptions {
 
 const LAYOUTS = ['both', 'detail', 'state'] as const;
 const JOB_SLICE_MS = 25;
-const FAR = 50_000;
+const FAR = 16_384;
 const INDEX_SLICE_MS = 15;
 
 function clip(line: string, width: number): string {
