@@ -13,26 +13,30 @@ export const MAX_EXACT_EDITS = 2000;
 const WORK_LIMIT = 50_000_000;
 
 class Rows {
-  ra: number[] = [];
-  rb: number[] = [];
+  ra = new Int32Array(256);
+  rb = new Int32Array(256);
+  n = 0;
   approximate = false;
-  eq(i: number, j: number, n: number): void {
-    for (let k = 0; k < n; k++) {
-      this.ra.push(i + k);
-      this.rb.push(j + k);
+  private add(i: number, j: number): void {
+    if (this.n === this.ra.length) {
+      const a = new Int32Array(this.n * 2);
+      a.set(this.ra);
+      this.ra = a;
+      const b = new Int32Array(this.n * 2);
+      b.set(this.rb);
+      this.rb = b;
     }
+    this.ra[this.n] = i;
+    this.rb[this.n++] = j;
+  }
+  eq(i: number, j: number, n: number): void {
+    for (let k = 0; k < n; k++) this.add(i + k, j + k);
   }
   del(i: number, n: number): void {
-    for (let k = 0; k < n; k++) {
-      this.ra.push(i + k);
-      this.rb.push(-1);
-    }
+    for (let k = 0; k < n; k++) this.add(i + k, -1);
   }
   ins(j: number, n: number): void {
-    for (let k = 0; k < n; k++) {
-      this.ra.push(-1);
-      this.rb.push(j + k);
-    }
+    for (let k = 0; k < n; k++) this.add(-1, j + k);
   }
 }
 
@@ -158,5 +162,5 @@ function alignRange(a: ArrayLike<number>, b: ArrayLike<number>, a0: number, a1: 
 export function align(a: ArrayLike<number>, b: ArrayLike<number>): Alignment {
   const out = new Rows();
   alignRange(a, b, 0, a.length, 0, b.length, out, 0);
-  return { ra: Int32Array.from(out.ra), rb: Int32Array.from(out.rb), approximate: out.approximate };
+  return { ra: out.ra.slice(0, out.n), rb: out.rb.slice(0, out.n), approximate: out.approximate };
 }

@@ -49,7 +49,7 @@ export interface Divergence {
 }
 
 function side(s: TaskStream, i: number): DivergenceSide {
-  return { seq: s.seqs[i], index: i, errno: s.errnos[i], subject: s.subjects[i] };
+  return { seq: s.seqs[i], index: i, errno: s.errnos[i], subject: s.subjectTable[s.subj[i]] };
 }
 
 function make(kind: DivergenceKind, name: string, pair: number, row: number, a?: DivergenceSide, b?: DivergenceSide): Divergence {

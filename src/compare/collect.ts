@@ -4,22 +4,24 @@ import { Normalizer, type SetAside } from './normalize.js';
 import type { ProfileName } from './rules.js';
 import type { Task } from './tasks.js';
 
-/** One task's normalized stream, column by column (numbers only, so a million calls stay small). */
+/** One task's normalized stream, column by column in typed arrays (nothing for the garbage collector to walk). */
 export interface TaskStream {
   task: Task;
-  seqs: number[];
-  ids: number[];
+  seqs: Int32Array;
+  ids: Int32Array;
   /** Identity hashes without path arguments. */
-  bares: number[];
-  fulls: number[];
-  res: number[];
-  datas: number[];
-  errnos: number[];
+  bares: Int32Array;
+  fulls: Int32Array;
+  res: Int32Array;
+  datas: Int32Array;
+  errnos: Int32Array;
   /** Index into TraceStreams.names. */
-  names: number[];
-  /** Paths or fd targets, for suppressions ("" when none). */
-  subjects: string[];
-  outcome: boolean[];
+  names: Int32Array;
+  /** Index into subjectTable: the path or fd target each item names ("" when none), for suppressions. */
+  subj: Int32Array;
+  subjectTable: readonly string[];
+  /** 1 for exit events (the ones that decide the outcome). */
+  outcome: Uint8Array;
 }
 
 /** Every task stream of one trace, after normalization. */
@@ -34,22 +36,53 @@ export interface TraceStreams {
   pathless: Set<string>;
 }
 
+class Column {
+  a = new Int32Array(64);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): Int32Array {
+    return this.a.subarray(0, this.n);
+  }
+}
+
+const COLUMNS = ['seqs', 'ids', 'bares', 'fulls', 'res', 'datas', 'errnos', 'names', 'subj', 'outcome'] as const;
+type Builder = Record<(typeof COLUMNS)[number], Column>;
+
+function builder(): Builder {
+  return Object.fromEntries(COLUMNS.map((c) => [c, new Column()])) as Builder;
+}
+
+/** The stream of a task that has no items. */
+export function emptyStream(task: Task, subjectTable: readonly string[] = ['']): TaskStream {
+  const z = new Int32Array(0);
+  return { task, seqs: z, ids: z, bares: z, fulls: z, res: z, datas: z, errnos: z, names: z, subj: z, subjectTable, outcome: new Uint8Array(0) };
+}
+
 /** Normalizes `events` (one trace, in order) into per-task streams. Pure: the caller supplies the iterator. */
 export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileName = 'strict'): TraceStreams {
   const norm = new Normalizer(profile);
-  const streams = new Map<Task, TaskStream>();
+  const building = new Map<Task, Builder>();
   const names: string[] = [];
   const nameIdx = new Map<string, number>();
+  const subjectTable: string[] = [''];
+  const subjectIdx = new Map<string, number>([['', 0]]);
   let count = 0;
   const pathless = new Set<string>();
   for (const ev of events) {
     count++;
     const it = norm.push(ev);
     if (!it) continue;
-    let s = streams.get(it.task);
-    if (!s) {
-      s = { task: it.task, seqs: [], ids: [], bares: [], fulls: [], res: [], datas: [], errnos: [], names: [], subjects: [], outcome: [] };
-      streams.set(it.task, s);
+    let b = building.get(it.task);
+    if (!b) {
+      b = builder();
+      building.set(it.task, b);
     }
     let n = nameIdx.get(it.name);
     if (n === undefined) {
@@ -57,19 +90,46 @@ export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileNam
       names.push(it.name);
       nameIdx.set(it.name, n);
     }
-    s.seqs.push(it.seq);
-    s.ids.push(it.id);
-    s.bares.push(it.bare);
+    let sj = subjectIdx.get(it.subject);
+    if (sj === undefined) {
+      sj = subjectTable.length;
+      subjectTable.push(it.subject);
+      subjectIdx.set(it.subject, sj);
+    }
     if (it.pathless) pathless.add(it.name);
-    s.fulls.push(it.full);
-    s.res.push(it.res);
-    s.datas.push(it.data);
-    s.errnos.push(it.errno);
-    s.names.push(n);
-    s.subjects.push(it.subject);
-    s.outcome.push(it.outcome);
+    b.seqs.push(it.seq);
+    b.ids.push(it.id);
+    b.bares.push(it.bare);
+    b.fulls.push(it.full);
+    b.res.push(it.res);
+    b.datas.push(it.data);
+    b.errnos.push(it.errno);
+    b.names.push(n);
+    b.subj.push(sj);
+    b.outcome.push(it.outcome ? 1 : 0);
   }
-  for (const t of norm.tasks.all) if (!streams.has(t)) streams.set(t, { task: t, seqs: [], ids: [], bares: [], fulls: [], res: [], datas: [], errnos: [], names: [], subjects: [], outcome: [] });
+  const streams = new Map<Task, TaskStream>();
+  for (const t of norm.tasks.all) {
+    const b = building.get(t);
+    if (!b) {
+      streams.set(t, emptyStream(t, subjectTable));
+      continue;
+    }
+    streams.set(t, {
+      task: t,
+      seqs: b.seqs.done(),
+      ids: b.ids.done(),
+      bares: b.bares.done(),
+      fulls: b.fulls.done(),
+      res: b.res.done(),
+      datas: b.datas.done(),
+      errnos: b.errnos.done(),
+      names: b.names.done(),
+      subj: b.subj.done(),
+      subjectTable,
+      outcome: Uint8Array.from(b.outcome.done()),
+    });
+  }
   return { profile, tasks: norm.tasks.all, streams, names, setAside: norm.setAside, events: count, pathless };
 }
 

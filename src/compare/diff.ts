@@ -1,7 +1,7 @@
 import { errnoName } from '../model/index.js';
 import { type Alignment, align } from './align.js';
 import { classifyPair, type Divergence, type DivergenceKind } from './classify.js';
-import { type TaskStream, type TraceStreams, unifyPathless } from './collect.js';
+import { emptyStream, type TaskStream, type TraceStreams, unifyPathless } from './collect.js';
 import type { SetAside } from './normalize.js';
 import { pairTasks } from './pair.js';
 import type { ProfileName } from './rules.js';
@@ -17,8 +17,8 @@ export interface PairResult {
   lengthA: number;
   lengthB: number;
   /** Seq of each stream item, by stream position. */
-  seqsA: readonly number[];
-  seqsB: readonly number[];
+  seqsA: ArrayLike<number>;
+  seqsB: ArrayLike<number>;
   alignment?: Alignment;
   /** Divergences left after suppressions. */
   divergences: number;
@@ -55,7 +55,7 @@ export interface DiffOptions {
   only?: ReadonlySet<string>;
 }
 
-const EMPTY: TaskStream = { task: undefined as unknown as Task, seqs: [], ids: [], bares: [], fulls: [], res: [], datas: [], errnos: [], names: [], subjects: [], outcome: [] };
+const EMPTY: TaskStream = emptyStream(undefined as unknown as Task);
 
 /** A task's outcome in words: `exit 0`, `killed by SIGSEGV`, or undefined while it never ended. */
 export function outcomeOf(t: Task | undefined): string | undefined {

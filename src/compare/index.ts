@@ -1,7 +1,7 @@
 export { RULES, PROFILE_NAMES, ruleOn, type NormRule, type ProfileName } from './rules.js';
 export { Normalizer, type NormItem, type SetAside } from './normalize.js';
 export { TaskTracker, type Task } from './tasks.js';
-export { collectStreams, unifyPathless, type TaskStream, type TraceStreams } from './collect.js';
+export { collectStreams, emptyStream, unifyPathless, type TaskStream, type TraceStreams } from './collect.js';
 export { pairTasks, taskSignature, type TaskPair } from './pair.js';
 export { align, MAX_EXACT_EDITS, type Alignment } from './align.js';
 export { classifyPair, DIVERGENCE_KINDS, KIND_TEXT, type Divergence, type DivergenceKind, type DivergenceSide } from './classify.js';

@@ -150,6 +150,6 @@ describe('normalization rules', () => {
   it('collectStreams keeps one stream per task', () => {
     const s = collectStreams(new Ev().start(1, 0, { root: true }).call(1, 'getuid').start(2, 1).call(2, 'getuid').call(1, 'getgid').events);
     expect(s.tasks.map((t) => t.path)).toEqual(['1', '1.1']);
-    expect(s.streams.get(s.tasks[0])!.seqs).toEqual([1, 4]);
+    expect(Array.from(s.streams.get(s.tasks[0])!.seqs)).toEqual([1, 4]);
   });
 });
