@@ -114,6 +114,25 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     expect(left.stdout.trim()).toBe('');
   });
 
+  it('kills what strace leaves running when strace itself dies first', async () => {
+    const out = path.join(dir, 'strace-killed.ptrace');
+    const { child, done } = recordAsync(['-o', out, '--', 'sh', '-c', 'sleep 31.25; echo never'], dir);
+    await waitForFile(out);
+    let strace = '';
+    for (let i = 0; i < 100 && !strace; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      strace = spawnSync('pgrep', ['-P', String(child.pid), '-x', 'strace'], { encoding: 'utf8' }).stdout.trim();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(Number(strace), 'SIGKILL');
+    const r = await done;
+    expect(r.code).toBe(137);
+    expect(r.stderr).toMatch(/strace ended before the program; killed \d+ process/);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(spawnSync('pgrep', ['-f', 'sleep 31.25'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(readAll(out).events.some((e) => e.kind === 'exec')).toBe(true);
+  });
+
   it('rejects bad usage with one line and exit code 2', () => {
     for (const args of [['record'], ['record', '--buffer-size', 'x', '--', 'true'], ['record', '--backend', 'bogus', '--', 'true'], ['record', '--', 'no-such-command-xyz']]) {
       const r = runCli(args, { cwd: dir });

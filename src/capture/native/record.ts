@@ -108,7 +108,9 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     pump.stop();
     await drained;
     splitter.end();
+    const leftover = parser.liveProcesses();
     parser.end();
+    for (const pid of leftover) killQuietly(pid);
     if (parser.stats.lines === 0 && exitCode !== 0) {
       const probe = checkPtraceProbe();
       w.abort();
@@ -117,6 +119,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
       throw new CaptureEnvError(`strace could not record ${opts.argv[0]}${probe.status === 'fail' ? `: ${probe.detail}` : ` (strace exit status ${exitCode})`}`, probe.advice ?? 'run picotrace doctor');
     }
     const warnings: string[] = [];
+    if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
     if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
     w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
     return { exitCode, events: w.count, dropped: 0, warnings };
@@ -127,5 +130,13 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
     disarm();
     if (timer) clearInterval(timer);
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
 }
