@@ -139,8 +139,7 @@ export function bytesToValue(q: Quoted): string | Uint8Array {
 
 /** A copy of the decoded bytes, for data buffers. */
 export function bytesOf(q: Quoted): Uint8Array {
-  if (q.text !== undefined) return new Uint8Array(Buffer.from(q.text, 'latin1'));
-  return new Uint8Array(q.bytes!);
+  return q.text !== undefined ? Buffer.from(q.text, 'latin1') : Buffer.from(q.bytes!);
 }
 
 /** Decodes the escapes of a `-y` path annotation (text between `<` and `>`). */
