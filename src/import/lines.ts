@@ -48,10 +48,10 @@ export class LineSplitter {
   }
 }
 
-/** Reads a file (or stdin for `-`) line by line, synchronously, with a bounded buffer. */
+/** Reads a file (or stdin for `-`) line by line, synchronously, through a buffer of `bufferBytes`. */
 export class SyncLineReader {
   private readonly fd: number;
-  private readonly buf = Buffer.allocUnsafe(1 << 20);
+  private readonly buf: Buffer;
   private queue: string[] = [];
   private qi = 0;
   private eof = false;
@@ -60,7 +60,11 @@ export class SyncLineReader {
   lineNo = 0;
   private nextNo = 0;
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    bufferBytes = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferBytes);
     try {
       this.fd = name === '-' ? 0 : fs.openSync(name, 'r');
       if (name !== '-' && fs.fstatSync(this.fd).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });

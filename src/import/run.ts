@@ -68,7 +68,7 @@ export function importLogs(o: ImportOptions): ImportResult {
   const sources: Source[] = [];
   try {
     for (let i = 0; i < o.inputs.length; i++) {
-      const reader = new SyncLineReader(o.inputs[i]);
+      const reader = new SyncLineReader(o.inputs[i], o.inputs.length > 1 ? 64 << 10 : 1 << 20);
       const ahead: string[] = [];
       for (let n = 0; n < DETECT_LINES; n++) {
         const l = reader.next();
