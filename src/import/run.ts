@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { TraceWriter, type ChunkAnnotator } from '../format/index.js';
 import { makeHeader, type NewEvent } from '../model/index.js';
 import { BadInputError } from '../util/errors.js';
@@ -99,7 +98,6 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
     startTimeNs: hints.startTimeNs ?? 0n,
     captureOptions: { format: format.name, ...(hints.captureOptions ?? {}) },
     notes: [`imported from ${o.inputs.map((f) => (f === '-' ? 'stdin' : f)).join(', ')}`],
-    hostname: os.hostname(),
     writer: o.writer ?? 'picotrace',
   });
   const writer = TraceWriter.create(o.output, header, { atomic: true, annotator: o.annotator });
