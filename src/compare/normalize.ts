@@ -42,6 +42,8 @@ export interface SetAside {
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const STAT_CALLS = new Set(['stat', 'lstat', 'fstat', 'newfstatat', 'statx', 'fstatat64']);
 const DATA_PREFIX = 32;
+const CLONE_THREAD = 0x10000n;
+const TIMING_CALLS = new Set(['futex', 'sched_yield', 'nanosleep', 'clock_nanosleep']);
 const RESTART_ERRNOS = new Set([512, 513, 514, 516]);
 const F_DUPFD = 0;
 const F_DUPFD_CLOEXEC = 1030;
@@ -105,6 +107,21 @@ function canon(a: ArgValue): string {
       return `${canon(a.l)}${a.op}${canon(a.r)}`;
     default:
       return a.k;
+  }
+}
+
+function hasCloneThread(a: ArgValue): boolean {
+  switch (a.k) {
+    case 'flags':
+      return a.v.includes('CLONE_THREAD');
+    case 'struct':
+      return a.fields.some(([, v]) => hasCloneThread(v));
+    case 'comment':
+      return !!a.of && hasCloneThread(a.of);
+    case 'op':
+      return hasCloneThread(a.l);
+    default:
+      return false;
   }
 }
 
@@ -224,7 +241,7 @@ export class Normalizer {
 
   private call(ev: CallEvent, tid: number): NormItem | undefined {
     const sp = this.spec(ev.name);
-    if (sp.vdso || ev.flags & CallFlags.vdso) {
+    if (sp.vdso || ev.flags & CallFlags.vdso || (!this.strict && TIMING_CALLS.has(ev.name))) {
       this.setAsideCall(ev.name);
       return undefined;
     }
@@ -323,7 +340,7 @@ export class Normalizer {
     const ret = toFd(ev.retval) ?? -1;
     if (CLONE_CALLS.has(ev.name)) {
       if (ret > 0) {
-        const thread = ev.args.some((a) => a.k === 'flags' && a.v.includes('CLONE_THREAD')) || (ev.name === 'clone' && typeof ev.rawArgs[0] !== 'undefined' && (BigInt(ev.rawArgs[0]) & 0x10000n) !== 0n);
+        const thread = ev.args.some(hasCloneThread) || (ev.name === 'clone' && ev.args.length === 0 && ev.rawArgs[0] !== undefined && (BigInt(ev.rawArgs[0]) & CLONE_THREAD) !== 0n);
         this.tasks.cloned(task, ret, thread);
       }
       return;

@@ -25,6 +25,7 @@ export const RULES: readonly NormRule[] = [
   { name: 'paths-kept', profiles: BOTH, description: 'path arguments (openat, stat, execve, ...) are part of a call\'s identity' },
   { name: 'errno-by-name', profiles: BOTH, description: 'a failed call compares by errno name; how each source printed it does not matter' },
   { name: 'unfinished-as-unknown', profiles: BOTH, description: 'calls that never returned (exit_group, interrupted at exit) compare by name only' },
+  { name: 'set-aside-timing', profiles: ['loose'], description: 'futex, sched_yield, nanosleep and clock_nanosleep (how often threads wait depends on scheduling) are set aside' },
   { name: 'set-aside-restarts', profiles: BOTH, description: 'calls cut short by a signal and restarted by the kernel (ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK) are set aside; the restarted call is compared' },
   { name: 'exec-as-event', profiles: BOTH, description: 'a successful execve is compared as its exec event (some sources log no call for the first one); failed ones stay calls' },
   { name: 'lifecycle-events', profiles: BOTH, description: 'exec (program path), signals (name) and exit (status or killing signal) are part of the stream' },

@@ -37,7 +37,8 @@ export class TaskTracker {
     if (t) return t;
     const st = this.pendingStart.get(tid);
     this.pendingStart.delete(tid);
-    const parent = st && !st.isRoot ? (this.live.get(st.parentPid) ?? this.last.get(st.parentPid)) : undefined;
+    let parent: Task | undefined;
+    if (st && !st.isRoot) parent = this.live.get(st.parentPid) ?? this.last.get(st.parentPid) ?? (this.pendingStart.has(st.parentPid) ? this.get(st.parentPid, st.parentPid) : undefined);
     return this.create(tid, pid, parent, st ? st.isThread : false);
   }
 

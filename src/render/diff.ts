@@ -117,7 +117,7 @@ function headline(r: DiffResult): string {
   const parts = [`profile ${r.profile}`];
   parts.push(r.equal ? 'no divergences' : `${n} divergence${n === 1 ? '' : 's'} in ${pairs} of ${r.pairs.length} process pair${r.pairs.length === 1 ? '' : 's'}`);
   if (r.suppressed) parts.push(`${r.suppressed} suppressed`);
-  if (r.setAside.a.count || r.setAside.b.count) parts.push(`vDSO calls set aside: ${r.setAside.a.count} in A, ${r.setAside.b.count} in B`);
+  if (r.setAside.a.count || r.setAside.b.count) parts.push(`calls set aside (vDSO, restarted${r.profile === 'loose' ? ', timing' : ''}): ${r.setAside.a.count} in A, ${r.setAside.b.count} in B`);
   if (r.approximate) parts.push('some stretches aligned approximately');
   return parts.join('; ');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectStreams, diffStreams, pairTasks } from '../../src/compare/index.js';
+import { A } from '../../src/model/index.js';
 import { Ev } from './build.js';
 
 function forkTwo(order: 'ab' | 'ba', pids: [number, number, number]): Ev {
@@ -52,6 +53,14 @@ describe('process pairing', () => {
     const byTid = new Map(s.tasks.map((t) => [t.tid, t.path]));
     expect(byTid.get(4)).toBe('1.1.1');
     expect(byTid.get(5)).toBe('1.2.1');
+  });
+
+  it('a clone3 whose flags struct has CLONE_THREAD makes a thread, whichever of clone result and start event comes first', () => {
+    const flags = A.op('=>', A.struct([['flags', A.flags('CLONE_VM', 'CLONE_THREAD')]]), A.struct([['parent_tid', A.array([A.int(2)])]]));
+    const first = collectStreams(new Ev().start(1, 0, { root: true }).call(1, 'clone3', [flags, A.int(88)], { retval: 2 }).start(2, 1, { thread: true, tgid: 1 }).call(2, 'getuid').events);
+    const second = collectStreams(new Ev().start(1, 0, { root: true }).start(2, 1, { thread: true, tgid: 1 }).call(2, 'getuid').call(1, 'clone3', [flags, A.int(88)], { retval: 2 }).events);
+    expect(first.tasks.map((t) => [t.path, t.isThread])).toEqual([['1', false], ['1.1', true]]);
+    expect(second.tasks.map((t) => [t.path, t.isThread])).toEqual([['1', false], ['1.1', true]]);
   });
 
   it('reports a process that only one trace has', () => {
