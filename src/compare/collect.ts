@@ -75,22 +75,26 @@ export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileNam
   const subjectIdx = new Map<string, number>([['', 0]]);
   let count = 0;
   const pathless = new Set<string>();
+  let lastTask: Task | undefined;
+  let lastBuilder: Builder | undefined;
   for (const ev of events) {
     count++;
     const it = norm.push(ev);
     if (!it) continue;
-    let b = building.get(it.task);
+    let b = it.task === lastTask ? lastBuilder : building.get(it.task);
     if (!b) {
       b = builder();
       building.set(it.task, b);
     }
+    lastTask = it.task;
+    lastBuilder = b;
     let n = nameIdx.get(it.name);
     if (n === undefined) {
       n = names.length;
       names.push(it.name);
       nameIdx.set(it.name, n);
     }
-    let sj = subjectIdx.get(it.subject);
+    let sj = it.subject === '' ? 0 : subjectIdx.get(it.subject);
     if (sj === undefined) {
       sj = subjectTable.length;
       subjectTable.push(it.subject);
