@@ -24,9 +24,9 @@ describe('supervise', () => {
   });
 
   it('kills the program on the second signal even when it ignores the first', async () => {
-    const child = spawn('sh', ['-c', 'trap "" TERM HUP; sleep 30 & wait; sleep 30'], { stdio: 'ignore' });
+    const child = spawn('sh', ['-c', 'trap "" TERM HUP; echo ready; sleep 30 & wait; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const sup = supervise(child, { targets: () => (child.pid ? [child.pid] : []) });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => child.stdout!.once('data', r));
     process.emit('SIGHUP', 'SIGHUP');
     await new Promise((r) => setTimeout(r, 200));
     expect(child.exitCode).toBeNull();
