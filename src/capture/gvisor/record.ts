@@ -117,13 +117,14 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
     const flushTimer = setInterval(() => w.flush(), 1000);
     let exitCode: number;
     try {
-      const child = startRunsc(runscOpts, p.target);
+      const { child, relayed } = startRunsc(runscOpts, p.target);
       const sup = supervise(child, { targets: () => (child.pid ? [child.pid] : []), log: opts.log });
       try {
         exitCode = await sup.done;
       } catch (err) {
         throw runscStartError((err as Error).message);
       }
+      await relayed;
       if (monitor) await monitor.finish();
       if (strace) await strace.finish();
     } finally {

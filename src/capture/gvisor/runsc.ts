@@ -79,9 +79,38 @@ export function runscArgs(o: RunscOptions, t: RunscTarget): string[] {
   return a;
 }
 
-/** Starts runsc with the caller's stdio so the program talks to the terminal. */
-export function startRunsc(o: RunscOptions, t: RunscTarget): ChildProcess {
-  return spawn(o.runsc, runscArgs(o, t), { stdio: 'inherit', cwd: t.kind === 'do' ? t.cwd : undefined });
+function isSocket(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).isSocket();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EBADF') return false;
+    throw err;
+  }
+}
+
+/** A started runsc and a promise that resolves once the output it relays has been passed on. */
+export interface RunscProcess {
+  child: ChildProcess;
+  relayed: Promise<void>;
+}
+
+/**
+ * Starts runsc with the caller's stdio so the program talks to the terminal. A stdout or stderr that
+ * is a socket is relayed through a pipe instead: the sandbox shuts down the sockets it was given
+ * when it exits, which would silence picotrace's own last lines.
+ */
+export function startRunsc(o: RunscOptions, t: RunscTarget): RunscProcess {
+  const relay = [isSocket(1), isSocket(2)];
+  const child = spawn(o.runsc, runscArgs(o, t), { stdio: ['inherit', relay[0] ? 'pipe' : 'inherit', relay[1] ? 'pipe' : 'inherit'], cwd: t.kind === 'do' ? t.cwd : undefined });
+  const streams: Promise<void>[] = [];
+  const pass = (from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void => {
+    if (!from) return;
+    from.pipe(to, { end: false });
+    streams.push(new Promise((resolve) => from.once('close', () => resolve())));
+  };
+  if (relay[0]) pass(child.stdout, process.stdout);
+  if (relay[1]) pass(child.stderr, process.stderr);
+  return { child, relayed: Promise.all(streams).then(() => undefined) };
 }
 
 const ADVICE: [RegExp, string][] = [

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader } from '../../../src/format/index.js';
 import type { CallEvent, TraceEvent } from '../../../src/model/index.js';
-import { runCli, tempDir } from '../../helpers/cli.js';
+import { BIN, runCli, tempDir } from '../../helpers/cli.js';
 
 const SOURCES = ['monitor', 'strace-log'] as const;
 const ENV = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C' };
@@ -46,6 +46,7 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
   it('records cat /etc/hostname: output passes through, the open and read of the file are in the trace', () => {
     const r = record(`cat-${source}`, ['--source', source, '--', 'cat', '/etc/hostname']);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^picotrace: recorded \d+ events to .* \(exit status 0\)\n$/);
     expect(r.stdout).toBe(fs.readFileSync('/etc/hostname', 'utf8'));
     const t = readAll(r.out);
     expect(t.header.backend).toBe('gvisor');
@@ -109,6 +110,31 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
     expect(nativeNames).toContain('rseq');
     expect(gvisorNames).toContain('rseq 38');
     expect(gvisorNames.map((n) => (n === 'rseq 38' ? 'rseq' : n))).toEqual(nativeNames);
+  });
+});
+
+describe('gvisor backend signals and clean-up', () => {
+  it('passes SIGTERM to the program, exits with its status and leaves no runsc process or directory behind', async () => {
+    const out = path.join(tmp.dir, 'sigterm.ptrace');
+    const child = spawn(process.execPath, [BIN, 'record', '--backend', 'gvisor', '-o', out, '--', 'sleep', '30'], { cwd: tmp.dir, env: { ...ENV, TMPDIR: runscTmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const started = Date.now();
+    while (Date.now() - started < 20_000) {
+      const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+      if (ps.split('\n').some((l) => l.startsWith('runsc-sandbox') && l.includes(runscTmp))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(143);
+    expect(stderr).toContain('exit status 143');
+    await new Promise((r) => setTimeout(r, 500));
+    const left = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(runscTmp));
+    expect(left).toEqual([]);
+    expect(fs.readdirSync(runscTmp).filter((f) => f.startsWith('picotrace-gvisor-'))).toEqual([]);
+    expect(readAll(out).events.some((e) => e.kind === 'exec' && e.argv[0] === 'sleep')).toBe(true);
   });
 });
 
