@@ -47,6 +47,9 @@ function quoteString(v: string | Uint8Array, limit: number, trunc?: boolean): st
   return quoteBytes(bytes, limit, trunc);
 }
 
+/** Operators strace prints without spaces (`rlim_cur=8192*1024`, `1<<20`); the others get spaces (`a => b`). */
+const TIGHT_OPS = new Set(['=', '*', '+', '<<']);
+
 /** Renders one decoded argument the way strace prints it. `buffers` resolves `buf` references. */
 export function formatArg(a: ArgValue, limit = DEFAULT_STRING_LIMIT, buffers: CallBuffer[] = []): string {
   switch (a.k) {
@@ -57,7 +60,7 @@ export function formatArg(a: ArgValue, limit = DEFAULT_STRING_LIMIT, buffers: Ca
     case 'flags':
       return a.v.length ? a.v.join('|') : '0';
     case 'struct':
-      return `{${a.fields.map(([n, v]) => `${n}=${formatArg(v, limit, buffers)}`).join(', ')}${a.trunc ? (a.fields.length ? ', ...' : '...') : ''}}`;
+      return `{${a.fields.map(([n, v]) => `${n ? `${n}=` : ''}${formatArg(v, limit, buffers)}`).join(', ')}${a.trunc ? (a.fields.length ? ', ...' : '...') : ''}}`;
     case 'array':
       return `[${a.items.map((v) => formatArg(v, limit, buffers)).join(', ')}${a.trunc ? (a.items.length ? ', ...' : '...') : ''}]`;
     case 'fd': {
@@ -83,7 +86,7 @@ export function formatArg(a: ArgValue, limit = DEFAULT_STRING_LIMIT, buffers: Ca
     case 'not':
       return `~${formatArg(a.v, limit, buffers)}`;
     case 'op':
-      return a.op === '=' ? `${formatArg(a.l, limit, buffers)}=${formatArg(a.r, limit, buffers)}` : `${formatArg(a.l, limit, buffers)} ${a.op} ${formatArg(a.r, limit, buffers)}`;
+      return TIGHT_OPS.has(a.op) ? `${formatArg(a.l, limit, buffers)}${a.op}${formatArg(a.r, limit, buffers)}` : `${formatArg(a.l, limit, buffers)} ${a.op} ${formatArg(a.r, limit, buffers)}`;
   }
 }
 

@@ -92,6 +92,20 @@ describe('strace exporter', () => {
     expect(lines.length).toBe(calls + 2 + 1);
   });
 
+  it('prints expressions and unnamed struct members as strace does, so strace parsers read them back', () => {
+    const ev = {
+      ...makeCall({
+        name: 'wait4',
+        pid: 7,
+        timeNs: 0,
+        args: [A.int(-1), A.array([A.struct([['', A.op('&&', A.fn('WIFEXITED', [A.sym('s')]), A.op('==', A.fn('WEXITSTATUS', [A.sym('s')]), A.int(0)))]])]), A.struct([['rlim_cur', A.op('*', A.int(8192), A.int(1024))]])],
+        retval: 8,
+      }),
+      seq: 0,
+    } as TraceEvent;
+    expect(run('strace', [ev])).toBe('7     1700000000.000000 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], {rlim_cur=8192*1024}) = 8\n');
+  });
+
   it('prints unfinished calls as strace does at the end of a trace', () => {
     const out = run('strace', [{ ...makeCall({ name: 'read', pid: 7, timeNs: 0, args: [A.fd(0)], flags: 1 }), seq: 0 } as TraceEvent]);
     expect(out).toBe('7     1700000000.000000 read(0 <unfinished ...>) = ?\n');
