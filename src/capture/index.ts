@@ -3,7 +3,7 @@ import { nativeChecks, recordNative, type EnvCheck } from './native/index.js';
 import { gvisorChecks, recordGvisor } from './gvisor/index.js';
 
 export type { Backend, RecordOptions, RecordResult } from './types.js';
-export { supervise, shellStatus, FORWARDED_SIGNALS, type Supervision, type SuperviseOptions } from './supervise.js';
+export { supervise, holdSignals, shellStatus, FORWARDED_SIGNALS, type Supervision, type SuperviseOptions, type HeldSignals } from './supervise.js';
 export { DEFAULT_BUFFER_SIZE, findExecutable, type EnvCheck } from './native/index.js';
 export { checkRunsc } from './checks.js';
 

@@ -5,12 +5,38 @@ import tty from 'node:tty';
 /** Signals picotrace passes on to the traced program instead of dying from them. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** Signals held between the start of a recording and its supervision. */
+export interface HeldSignals {
+  /** Stops holding and returns what arrived meanwhile, in order (idempotent). */
+  release(): NodeJS.Signals[];
+}
+
+/**
+ * Catches SIGINT, SIGTERM and SIGHUP from the moment a recording starts, so none kills picotrace
+ * before supervise() takes over and replays them (pass `release` as SuperviseOptions.pending).
+ */
+export function holdSignals(): HeldSignals {
+  const queue: NodeJS.Signals[] = [];
+  const onSignal = (sig: NodeJS.Signals): void => void queue.push(sig);
+  for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
+  let released = false;
+  return {
+    release: () => {
+      if (!released) for (const s of FORWARDED_SIGNALS) process.off(s, onSignal);
+      released = true;
+      return queue.splice(0);
+    },
+  };
+}
+
 /** How to reach the traced program while it runs. */
 export interface SuperviseOptions {
   /** Processes of the traced program to signal (the root first); empty while not known yet. */
   targets(): number[];
   /** Progress and warnings. */
   log?: (line: string) => void;
+  /** Signals that arrived before supervision (HeldSignals.release), handled as if they came now. */
+  pending?: () => NodeJS.Signals[];
 }
 
 /** A supervised recorder child (strace, runsc): its shell-style exit code and a way to stop it. */
@@ -71,6 +97,7 @@ export function supervise(child: ChildProcess, o: SuperviseOptions): Supervision
   const onExit = (): void => killAll();
   for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
   process.on('exit', onExit);
+  for (const sig of o.pending?.() ?? []) onSignal(sig);
   const done = new Promise<number>((resolve, reject) => {
     child.once('error', (err) => {
       cleanup();

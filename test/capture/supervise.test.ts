@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shellStatus, supervise } from '../../src/capture/supervise.js';
+import { holdSignals, shellStatus, supervise } from '../../src/capture/supervise.js';
 
 describe('shellStatus', () => {
   it('reports exit codes as is and signals as 128+N, like a shell', () => {
@@ -32,6 +32,15 @@ describe('supervise', () => {
     expect(child.exitCode).toBeNull();
     process.emit('SIGHUP', 'SIGHUP');
     await expect(sup.done).resolves.toBe(137);
+  });
+
+  it('replays a signal that arrived before supervision started', async () => {
+    const held = holdSignals();
+    process.emit('SIGTERM', 'SIGTERM');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const sup = supervise(child, { targets: () => (child.pid ? [child.pid] : []), pending: held.release });
+    await expect(sup.done).resolves.toBe(143);
+    expect(held.release()).toEqual([]);
   });
 
   it('kills the recorder and program on kill()', async () => {

@@ -26,6 +26,25 @@ function recordAsync(args: string[], cwd: string): { child: ReturnType<typeof sp
   return { child, done };
 }
 
+/** Every process from /proc: pid, parent, command name and command line (pgrep is not on every machine). */
+function processes(): { pid: number; ppid: number; comm: string; cmd: string }[] {
+  const out: { pid: number; ppid: number; comm: string; cmd: string }[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
+      out.push({ pid: Number(d), ppid, comm, cmd });
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
 async function waitForFile(file: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!fs.existsSync(file) || fs.statSync(file).size === 0) {
@@ -112,8 +131,7 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     const { events, damaged } = readAll(out);
     expect(damaged).toBe(true);
     expect(events.filter((e) => e.kind === 'exec').length).toBeGreaterThan(0);
-    const left = spawnSync('pgrep', ['-f', `touch ${marker}`], { encoding: 'utf8' });
-    expect(left.stdout.trim()).toBe('');
+    expect(processes().filter((p) => p.cmd.includes(`touch ${marker}`))).toEqual([]);
   });
 
   it('kills what strace leaves running when strace itself dies first', async () => {
@@ -123,7 +141,7 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     let strace = '';
     for (let i = 0; i < 600 && !strace; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      strace = spawnSync('pgrep', ['-P', String(child.pid), '-x', 'strace'], { encoding: 'utf8' }).stdout.trim();
+      strace = String(processes().find((p) => p.ppid === child.pid && p.comm === 'strace')?.pid ?? '');
     }
     expect(strace).toMatch(/^\d+$/);
     const headerOnly = fs.statSync(out).size;
@@ -133,7 +151,7 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     expect(r.code).toBe(137);
     expect(r.stderr).toMatch(/strace ended before the program; killed \d+ process/);
     await new Promise((res) => setTimeout(res, 200));
-    expect(spawnSync('pgrep', ['-f', 'sleep 31.25'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(processes().filter((p) => p.cmd.includes('sleep 31.25'))).toEqual([]);
     expect(readAll(out).events.some((e) => e.kind === 'exec')).toBe(true);
   });
 

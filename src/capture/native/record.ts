@@ -6,7 +6,7 @@ import { TraceWriter } from '../../format/index.js';
 import { LineSplitter, StraceParser } from '../../import/index.js';
 import { makeHeader, type EnvVar } from '../../model/index.js';
 import { BadInputError, CaptureEnvError } from '../../util/errors.js';
-import { supervise } from '../supervise.js';
+import { holdSignals, supervise, type HeldSignals } from '../supervise.js';
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
@@ -44,6 +44,15 @@ function makeFifo(): { dir: string; fifo: string } {
  * program's exit status. Throws CaptureEnvError (exit 4) when strace is missing or ptrace is refused.
  */
 export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
+  const held = holdSignals();
+  try {
+    return await record(opts, held);
+  } finally {
+    held.release();
+  }
+}
+
+async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordResult> {
   const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
   const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
   if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
@@ -91,7 +100,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
       : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
     if (child.pid) watchdog.add(child.pid);
     disarm = () => watchdog.disarm();
-    const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log });
+    const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log, pending: held.release });
     const pump = pumpFifo(fifo, (chunk) => splitter.push(chunk));
     const drained = pump.done.catch((err) => {
       sup.kill();
