@@ -9,7 +9,7 @@ import { findExecutable } from '../native/checks.js';
 import { supervise } from '../supervise.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { readBundle, resolveInRoot, type Bundle } from '../bundle/index.js';
-import { DEFAULT_RETRY } from './config.js';
+import { DEFAULT_RETRY, type SinkRetry } from './config.js';
 import { startMonitor, type MonitorSource } from './monitor-source.js';
 import { cleanupRunscState, locateRunsc, runscLoggedError, runscPlatform, runscStartError, startRunsc, type RunscOptions, type RunscTarget } from './runsc.js';
 import { startStraceLog, type StraceLogSource } from './stracelog-source.js';
@@ -27,6 +27,14 @@ export type GvisorSource = (typeof GVISOR_SOURCES)[number];
 
 /** The source used when --source is not given (chosen by bench/record-gvisor.bench.mjs; see docs/gvisor.md). */
 export const DEFAULT_GVISOR_SOURCE: GvisorSource = 'strace-log';
+
+/** The monitor sink's retries: DEFAULT_RETRY, or $PICOTRACE_GVISOR_RETRIES (fewer retries: faster, but gVisor drops events when picotrace falls behind). */
+function retryFromEnv(): SinkRetry {
+  const v = process.env.PICOTRACE_GVISOR_RETRIES;
+  if (v === undefined || v === '') return DEFAULT_RETRY;
+  if (!/^\d+$/.test(v)) throw new UsageError(`PICOTRACE_GVISOR_RETRIES: expected a non-negative integer (got ${JSON.stringify(v)})`);
+  return { ...DEFAULT_RETRY, retries: Number(v) };
+}
 
 function envList(entries: [string, string][]): EnvVar[] {
   return entries.map(([name, value]) => ({ name, value }));
@@ -76,7 +84,8 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
   const work = makeWorkDir();
   const startTimeNs = BigInt(Date.now()) * 1000000n;
   const captureOptions: Record<string, string> = { source, platform, network: 'none' };
-  if (source !== 'strace-log') Object.assign(captureOptions, { retries: String(DEFAULT_RETRY.retries), backoff: DEFAULT_RETRY.backoff, backoffMax: DEFAULT_RETRY.backoffMax });
+  const retry = retryFromEnv();
+  if (source !== 'strace-log') Object.assign(captureOptions, { retries: String(retry.retries), backoff: retry.backoff, backoffMax: retry.backoffMax });
   else captureOptions.straceLogSize = String(opts.bufferSize);
   if (p.bundle) captureOptions.bundle = p.bundle.dir;
   const header = makeHeader({
@@ -107,7 +116,7 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       sourceError ??= err;
     };
     if (source !== 'strace-log') {
-      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
+      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, retry, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
       runscOpts.podInitConfig = monitor.podInitConfig;
     } else {
       strace = startStraceLog({ dir: work.straceLogs, startTimeNs, env: opts.env, initialPath: p.initialPath, argv: p.argv, sink, onError });

@@ -113,6 +113,27 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
   });
 });
 
+describe('gvisor monitor losses', () => {
+  it('stores, shows and warns about the events gVisor dropped (forced with no retries)', () => {
+    const r = record('lossy', ['--source', 'monitor', '--', 'find', '/usr/share/doc'], { PICOTRACE_GVISOR_RETRIES: '0' });
+    expect(r.code).toBe(0);
+    const m = /warning: gVisor dropped (\d+) events/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const t = readAll(r.out);
+    expect(t.dropped).toBe(Number(m![1]));
+    expect(t.header.captureOptions.retries).toBe('0');
+    const info = runCli(['info', r.out]);
+    expect(info.stdout).toMatch(new RegExp(`dropped: +${m![1]} events reported lost`));
+  });
+
+  it('drops nothing with the default retries on the same run', () => {
+    const r = record('lossless', ['--source', 'monitor', '--', 'find', '/usr/share/doc']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/dropped/);
+    expect(readAll(r.out).dropped).toBe(0);
+  });
+});
+
 describe('gvisor backend signals and clean-up', () => {
   it('passes SIGTERM to the program, exits with its status and leaves no runsc process or directory behind', async () => {
     const out = path.join(tmp.dir, 'sigterm.ptrace');
