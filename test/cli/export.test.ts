@@ -70,6 +70,14 @@ describe('picotrace export', () => {
     expect(JSON.parse(lines[lines.length - 1]).kind).toBe('exit');
   });
 
+  it('writes to stdout with -o -', () => {
+    const r = runCli(['export', small, '--format', 'strace', '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^100 {3}1700000000\.000004 clone\(/);
+    expect(r.stdout.trimEnd().split('\n').every((l) => /^\d+ +\d+\.\d{6} /.test(l))).toBe(true);
+    expect(fs.existsSync(path.join(dir, '-'))).toBe(false);
+  });
+
   it('leaves no partial file and keeps an existing output when interrupted with SIGINT', async () => {
     const out = path.join(dir, 'big.json');
     fs.writeFileSync(out, 'previous contents\n');

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
@@ -17,6 +18,23 @@ interface ExportCliOptions {
 /** Text gathered before each write to the output. */
 const BATCH_CHARS = 1 << 16;
 
+/** Where exported text goes: a safe output file, or stdout for `-o -`. */
+interface Sink {
+  write(s: string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): void;
+}
+
+function stdoutSink(): Sink {
+  return {
+    async write(s) {
+      if (!process.stdout.write(s)) await once(process.stdout, 'drain');
+    },
+    commit: async () => undefined,
+    abort: () => undefined,
+  };
+}
+
 const FORMATS = Object.keys(EXPORT_FORMATS) as [ExportFormat, ...ExportFormat[]];
 
 /** `picotrace export FILE --format perfetto|strace|jsonl -o OUT`: the trace in a format other tools read. */
@@ -26,16 +44,16 @@ export function registerExport(program: Command): void {
     .description('convert a trace for other tools: perfetto (Chrome trace-event JSON for ui.perfetto.dev), strace (strace -f -ttt -T text), jsonl')
     .argument('<file>', 'trace file (.ptrace)')
     .requiredOption('--format <format>', FORMATS.join(', '))
-    .requiredOption('-o, --output <file>', 'file to write (replaced only once complete)')
+    .requiredOption('-o, --output <file>', 'file to write (replaced only once complete), or - for stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (file: string, o: ExportCliOptions) => {
       const format = parseOption(z.enum(FORMATS, { message: `expected one of ${FORMATS.join(', ')}` }), o.format, '--format');
       const reader = TraceReader.open(file);
-      let out: SafeOutputFile | undefined;
+      let out: Sink | undefined;
       const progress = startProgress({ label: 'export', total: reader.eventCount, quiet: o.quiet });
       let corrupt = false;
       try {
-        out = SafeOutputFile.create(o.output, { inputs: [file] });
+        out = o.output === '-' ? stdoutSink() : SafeOutputFile.create(o.output, { inputs: [file] });
         const exporter = EXPORT_FORMATS[format]();
         await out.write(exporter.begin(reader.header));
         const events = reader.events({
