@@ -44,6 +44,8 @@ interface StreamIndex {
 
 interface IndexView {
   tasks: Task[];
+  /** Chunk whose index entry first named each task. */
+  appeared: Map<Task, number>;
   streams: Map<string, StreamIndex>;
 }
 
@@ -75,6 +77,7 @@ function readIndex(t: IndexedTrace): IndexView {
   const byPath = new Map<string, Task>();
   const streams = new Map<string, StreamIndex>();
   const tasks: Task[] = [];
+  const appeared = new Map<Task, number>();
   t.chunks.forEach((c, ci) => {
     for (const d of c.digests) {
       if (d.stream.startsWith(DIGEST_PREFIX.task)) {
@@ -84,6 +87,7 @@ function readIndex(t: IndexedTrace): IndexView {
         const task: Task = { tid: d.count, pid: d.count, path, ord: tasks.length, parent, kids: [], isThread: d.digest[0] === 1, execs: [], calls: 0 };
         if (parent) parent.kids.push(task);
         tasks.push(task);
+        appeared.set(task, ci);
         byPath.set(path, task);
         streams.set(path, { tid: d.count, entries: [], count: 0 });
       } else if (d.stream.startsWith(DIGEST_PREFIX.exec)) {
@@ -98,7 +102,7 @@ function readIndex(t: IndexedTrace): IndexView {
     }
   });
   for (const task of tasks) task.kids.sort((x, y) => Number(x.path.slice(x.path.lastIndexOf('.') + 1)) - Number(y.path.slice(y.path.lastIndexOf('.') + 1)));
-  return { tasks, streams };
+  return { tasks, appeared, streams };
 }
 
 function windowItems(t: IndexedTrace, view: IndexView, path: string, from: number, want: number, profile: ProfileName): { seqs: number[]; fulls: number[] } {
@@ -109,9 +113,10 @@ function windowItems(t: IndexedTrace, view: IndexView, path: string, from: numbe
   if (e < 0) return { seqs, fulls };
   let index = e > 0 ? s.entries[e - 1].count : 0;
   const norm = new Normalizer(profile);
-  for (const task of view.tasks) norm.tasks.adopt(task.tid, task.tid, task.path, task.isThread);
+  const first = s.entries[e].chunk;
+  for (const task of view.tasks) if ((view.appeared.get(task) ?? 0) <= first) norm.tasks.adopt(task.tid, task.tid, task.path, task.isThread);
   const stop = s.entries.find((x) => x.count >= from + want) ?? s.entries[s.entries.length - 1];
-  for (let ci = s.entries[e].chunk; ci <= stop.chunk && seqs.length < want; ci++) {
+  for (let ci = first; ci <= stop.chunk && seqs.length < want; ci++) {
     for (const ev of t.readChunk(ci)) {
       if (ev.tid !== s.tid && ev.pid !== s.tid) continue;
       const it = norm.push(ev);
