@@ -5,15 +5,17 @@ import { runCli } from '../helpers/cli.js';
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 describe('picotrace doctor', () => {
-  it.skipIf(!hasStrace)('reports strace, ptrace and runsc and exits 0 when recording can work', () => {
-    const r = runCli(['doctor']);
+  it.skipIf(!hasStrace)('reports strace and ptrace, exits 0 when native recording can work, and lists runsc among all backends', () => {
+    const r = runCli(['doctor', '--backend', 'native']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok\s+strace\s+\S+ version 6\./m);
     expect(r.stdout).toMatch(/ptrace probe\s+strace traced a test program/);
-    expect(r.stdout).toMatch(/runsc/);
-    const j = JSON.parse(runCli(['doctor', '--json']).stdout);
+    const j = JSON.parse(runCli(['doctor', '--backend', 'native', '--json']).stdout);
     expect(j.ok).toBe(true);
-    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['strace', 'ptrace_scope', 'seccomp', 'runsc']));
+    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(['strace', 'ptrace_scope', 'CAP_SYS_PTRACE', 'seccomp', 'ptrace probe']);
+    const all = runCli(['doctor']);
+    expect(all.stdout).toMatch(/^\w+\s+strace\s/m);
+    expect(all.stdout).toMatch(/^\w+\s+runsc\s/m);
   });
 
   it('says what to do and exits 4 when strace is missing', () => {
