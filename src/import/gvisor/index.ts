@@ -37,7 +37,9 @@ export const GVISOR_FORMAT: ImportFormat = {
   detect: detectGvisor,
   headerHints: (lines) => {
     const m = lines.map((l) => /^I\d{4} .*main\.go:\d+\] Version (\S+)/.exec(l)).find(Boolean);
-    return m ? { runtimeName: 'runsc', runtimeVersion: m[1] } : { runtimeName: 'runsc' };
+    const first = lines.find((l) => GVISOR_RECORD_START.test(l)) ?? lines.find((l) => glogTimeNs(l) !== undefined);
+    const startTimeNs = first === undefined ? undefined : glogTimeNs(first);
+    return { runtimeName: 'runsc', ...(m ? { runtimeVersion: m[1] } : {}), ...(startTimeNs !== undefined ? { startTimeNs } : {}) };
   },
   lineTimeNs: glogTimeNs,
   createParser: (sink, opts) => new GvisorLogParser(sink, { startTimeNs: opts.startTimeNs, source: opts.source }),
