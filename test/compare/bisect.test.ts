@@ -96,6 +96,26 @@ describe('bisect', () => {
     }
   });
 
+  it('finds a divergence in a late process when pids were reused by earlier ones', () => {
+    const cycles = (plantCycle: number) => {
+      const out: NewEvent[] = [];
+      for (let c = 0; c < 6; c++) {
+        for (const ev of workload(1500, c === plantCycle ? { at: 700, how: 'errno' } : undefined, 100)) out.push(ev);
+      }
+      return out;
+    };
+    const fa = write('reuse-a.ptrace', cycles(-1));
+    const fb = write('reuse-b.ptrace', cycles(4));
+    const ra = TraceReader.open(fa);
+    const rb = TraceReader.open(fb);
+    const res = bisectTraces(ra, rb);
+    expect(res.method).toBe('digests');
+    const hit = res.pairs.filter((p) => p.index !== undefined);
+    expect(hit.map((p) => [p.a!.path, p.index])).toEqual([['5', 700]]);
+    expect(firstByDiff(fa, fb).filter((x) => x !== undefined)).toEqual([700]);
+    expect(ra.chunksRead + rb.chunksRead).toBeLessThanOrEqual(6);
+  });
+
   it('falls back to a scan, and says why, when a trace has no digests', () => {
     const fa = write('nd-a.ptrace', workload(2000, undefined, 100), false);
     const fb = write('nd-b.ptrace', workload(2000, { at: 777, how: 'errno' }, 100));
