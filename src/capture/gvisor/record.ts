@@ -149,6 +149,7 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       throw runscStartError(logged);
     }
     const warnings: string[] = [];
+    if (!started) warnings.push(monitor && !monitor.connected ? 'runsc never connected to the monitoring socket: the trace has no events' : 'no events arrived from the sandbox: the trace has none');
     const dropped = monitor ? monitor.converter.dropped : 0;
     const unknownMessages = monitor ? monitor.converter.unknownMessages : 0;
     if (dropped) warnings.push(`gVisor dropped ${dropped} events it could not send (the trace is incomplete)`);
