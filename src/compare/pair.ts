@@ -12,22 +12,32 @@ export function taskSignature(t: Task): string {
 }
 
 function matchSiblings(xs: readonly Task[], ys: readonly Task[], out: TaskPair[]): void {
-  const used = new Set<number>();
+  const used = new Uint8Array(ys.length);
   const match = new Map<Task, Task>();
+  const bySig = new Map<string, number[]>();
+  ys.forEach((y, k) => {
+    const sig = taskSignature(y);
+    const q = bySig.get(sig);
+    if (q) q.push(k);
+    else bySig.set(sig, [k]);
+  });
   for (const x of xs) {
-    const sig = taskSignature(x);
-    const j = ys.findIndex((y, k) => !used.has(k) && taskSignature(y) === sig);
-    if (j >= 0) {
-      used.add(j);
-      match.set(x, ys[j]);
+    const k = bySig.get(taskSignature(x))?.shift();
+    if (k !== undefined) {
+      used[k] = 1;
+      match.set(x, ys[k]);
     }
   }
+  const rest = [[] as number[], [] as number[]];
+  ys.forEach((y, k) => {
+    if (!used[k]) rest[y.isThread ? 1 : 0].push(k);
+  });
   for (const x of xs) {
     if (match.has(x)) continue;
-    const j = ys.findIndex((y, k) => !used.has(k) && y.isThread === x.isThread);
-    if (j >= 0) {
-      used.add(j);
-      match.set(x, ys[j]);
+    const k = rest[x.isThread ? 1 : 0].shift();
+    if (k !== undefined) {
+      used[k] = 1;
+      match.set(x, ys[k]);
     }
   }
   for (const x of xs) {
@@ -37,7 +47,7 @@ function matchSiblings(xs: readonly Task[], ys: readonly Task[], out: TaskPair[]
     else for (const k of descendants(x)) out.push({ a: k });
   }
   ys.forEach((y, k) => {
-    if (used.has(k)) return;
+    if (used[k]) return;
     out.push({ b: y });
     for (const d of descendants(y)) out.push({ b: d });
   });
