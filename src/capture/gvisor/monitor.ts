@@ -27,6 +27,7 @@ export class MonitorServer {
   version?: number;
   /** Whether a sandbox connected at all. */
   connected = false;
+  private closed = false;
 
   constructor(
     readonly path: string,
@@ -80,10 +81,8 @@ export class MonitorServer {
   close(): void {
     for (const c of this.conns) c.destroy();
     this.conns.clear();
-    try {
-      this.server.close();
-    } catch {
-      /* already closed */
-    }
+    if (this.closed) return;
+    this.closed = true;
+    this.server.close();
   }
 }
