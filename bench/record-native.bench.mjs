@@ -35,8 +35,13 @@ const cpu = { strace: [], record: [] };
 function timed(cmd, args, cpuList) {
   const cpuFile = path.join(out, 'cpu.txt');
   const [c, a] = gnuTime && cpuList ? [gnuTime, ['-o', cpuFile, '-f', '%U %S', cmd, ...args]] : [cmd, args];
-  const t = performance.now();
-  const r = spawnSync(c, a, { stdio: 'ignore', cwd: out });
+  let t = performance.now();
+  let r = spawnSync(c, a, { stdio: 'ignore', cwd: out });
+  if (r.status !== 0) {
+    console.log(`  (${path.basename(cmd)} failed with ${r.status ?? r.signal}; once more)`);
+    t = performance.now();
+    r = spawnSync(c, a, { stdio: 'ignore', cwd: out });
+  }
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.status ?? r.signal}`);
   if (gnuTime && cpuList) cpuList.push(fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number).reduce((x, y) => x + y, 0) * 1000);
