@@ -12,6 +12,8 @@ export interface ScrubOptions {
   env: boolean;
   /** Path prefixes to rewrite, applied in order. */
   paths: PathRule[];
+  /** Also rewrite the recorded `HOME` (from the header's environment) to `~`, wherever it lives. */
+  homeFromEnv?: boolean;
 }
 
 /** The replacement of a `--redact-path GLOB` rule that gives none. */
@@ -38,5 +40,13 @@ export function scrubbedTokens(o: ScrubOptions): string[] {
   if (o.buffers) t.push('buffers', 'unparsed-text');
   if (o.env) t.push('env-values');
   for (const r of o.paths) t.push(`path:${r.glob}=>${r.replacement}`);
+  if (o.homeFromEnv) t.push('path:$HOME=>~');
   return t;
+}
+
+/** The rule for a recorded HOME value, or undefined when it is not a usable absolute path (or holds glob characters). */
+export function homeRule(home: string | undefined): PathRule | undefined {
+  if (!home || !home.startsWith('/') || /[*?]/.test(home)) return undefined;
+  const glob = home.replace(/\/+$/, '');
+  return glob.length > 1 ? { glob, replacement: '~' } : undefined;
 }

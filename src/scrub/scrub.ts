@@ -1,7 +1,7 @@
 import type { ArgValue, CallBuffer, CallEvent, EnvVar, NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { DATA_ARGS, ENV_ARGS } from './data-args.js';
 import { shortDigest } from './digest.js';
-import { scrubbedTokens, type ScrubOptions } from './options.js';
+import { homeRule, scrubbedTokens, type ScrubOptions } from './options.js';
 import { compilePathRules, type PathMapper } from './paths.js';
 
 /** Transforms a trace's header and events; pure apart from hashing, so it fits any writer or recorder. */
@@ -131,11 +131,13 @@ function scrubCall<C extends Omit<CallEvent, 'seq'>>(c: C, o: ScrubOptions, map:
 
 /** Builds the scrub transform for `options`. */
 export function createScrubber(options: ScrubOptions): Scrubber {
-  const map = compilePathRules(options.paths);
+  let map = compilePathRules(options.paths);
   return {
     options,
-    text: map,
+    text: (t) => map(t),
     header(h) {
+      const home = options.homeFromEnv ? homeRule(h.env.find((e) => e.name === 'HOME' && !e.valueRemoved)?.value) : undefined;
+      if (home) map = compilePathRules([home, ...options.paths]);
       const scrubbed = [...h.scrubbed];
       for (const t of scrubbedTokens(options)) if (!scrubbed.includes(t)) scrubbed.push(t);
       const captureOptions: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { A, makeCall, type CallEvent, type ExecEvent, type TraceEvent } from '../../src/model/index.js';
-import { compilePathRules, createScrubber, HOME_RULES, parsePathRule } from '../../src/scrub/index.js';
+import { compilePathRules, createScrubber, HOME_RULES, homeRule, parsePathRule } from '../../src/scrub/index.js';
 import { SECRETS, sampleEvents, sampleHeader } from '../helpers/sample-trace.js';
 
 const FULL = { buffers: true, env: true, paths: [...HOME_RULES] };
@@ -102,6 +102,17 @@ describe('scrub transform', () => {
     const h = s.header(sampleHeader());
     expect(h.env.find((e) => e.name === 'PATH')!.value).toBe('~/bin:/usr/bin');
     expect(h.env.find((e) => e.name === 'API_TOKEN')!.value).toBe(SECRETS.envValue);
+  });
+
+  it('maps the recorded HOME to ~ when it is not under /home', () => {
+    const s = createScrubber({ buffers: true, env: true, paths: [...HOME_RULES], homeFromEnv: true });
+    const h = s.header(sampleHeader({ home: '/var/lib/builder' }));
+    expect(h.cwd).toBe('~/project');
+    expect(h.scrubbed).toContain('path:$HOME=>~');
+    const open = s.event({ ...makeCall({ name: 'openat', pid: 1, args: [A.fd(-100), A.str('/var/lib/builder/x')] }), seq: 0 } as CallEvent);
+    expect(open.args[1]).toEqual(A.str('~/x'));
+    expect([homeRule('/'), homeRule('relative'), homeRule('/a/*'), homeRule(undefined)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(homeRule('/srv/u/')).toEqual({ glob: '/srv/u', replacement: '~' });
   });
 
   it('keeps buffers with --keep-buffers', () => {

@@ -28,7 +28,7 @@ export function scrubOptionsFrom(o: Omit<ScrubCliOptions, 'output' | 'quiet'>): 
     paths.push(r);
   }
   if (o.mapHome) paths.push(...HOME_RULES);
-  const opts: ScrubOptions = { buffers: !o.keepBuffers, env: !o.keepEnv, paths };
+  const opts: ScrubOptions = { buffers: !o.keepBuffers, env: !o.keepEnv, paths, homeFromEnv: o.mapHome === true };
   if (!opts.buffers && !opts.env && paths.length === 0) throw new UsageError('nothing to scrub: --keep-buffers and --keep-env given without --redact-path or --map-home');
   return opts;
 }
@@ -99,7 +99,7 @@ export function registerScrub(program: Command): void {
     .option('--keep-buffers', 'keep buffer contents')
     .option('--keep-env', 'keep environment values')
     .option('--redact-path <glob>', 'rewrite path prefixes matching GLOB (or GLOB=REPLACEMENT) to <redacted>; repeatable', collect)
-    .option('--map-home', 'rewrite home directories (/home/NAME, /root) to ~')
+    .option('--map-home', 'rewrite home directories (/home/NAME, /root and the recorded HOME) to ~')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (input: string, o: ScrubCliOptions) => {
       const scrubber = createScrubber(scrubOptionsFrom(o));
