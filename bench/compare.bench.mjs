@@ -79,11 +79,11 @@ console.log(`\n${fmt(N2)}-event traces ready (${((performance.now() - t) / 1000)
 
 const runs = [];
 for (let k = 0; k < 3; k++) runs.push(timed([BIN, 'bisect', a2, b2]));
-const best = runs.map((r) => ({ ...r, inner: Number(/in ([\d.]+) ms/.exec(r.stdout)?.[1] ?? NaN), chunks: /read (\d+) of (\d+) chunks/.exec(r.stdout) })).sort((x, y) => x.inner - y.inner)[0];
+const best = runs.map((r) => ({ ...r, inner: Number(/in ([\d.]+) ms/.exec(r.stdout)?.[1] ?? NaN), innerCpu: Number(/\(([\d.]+) ms CPU\)/.exec(r.stdout)?.[1] ?? NaN), chunks: /read (\d+) of (\d+) chunks/.exec(r.stdout) })).sort((x, y) => x.inner - y.inner)[0];
 const pos = /first divergence at stream position (\d+)/.exec(best.stdout);
 console.log(`bisect of two ${fmt(N2)}-event traces, divergence planted at event ${fmt(at)} (exit ${best.code}):`);
-console.log(`  search (open excluded)   ${best.inner.toFixed(1)} ms   chunks read ${best.chunks ? `${best.chunks[1]} of ${best.chunks[2]}` : '?'}   (target < 200 ms)`);
-console.log(`  whole command            ${best.s.toFixed(2)} s    peak RSS ${fmt(best.rssMb)} MB   first divergence at stream position ${pos?.[1] ?? '?'}`);
+console.log(`  search (open excluded)   ${best.inner.toFixed(1)} ms wall  ${best.innerCpu.toFixed(1)} ms CPU   chunks read ${best.chunks ? `${best.chunks[1]} of ${best.chunks[2]}` : '?'}   (target < 200 ms)`);
+console.log(`  whole command            ${best.s.toFixed(2)} s wall  ${best.cpu.toFixed(2)} s CPU   peak RSS ${fmt(best.rssMb)} MB   first divergence at stream position ${pos?.[1] ?? '?'}`);
 if (!quick) {
   const scan = timed([BIN, 'bisect', '--loose', a2, b2]);
   const sm = /in ([\d.]+) ms/.exec(scan.stdout);

@@ -63,8 +63,11 @@ export function registerBisect(program: Command): void {
             process.stderr.write(`picotrace: ${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; bisecting what is readable\n`);
           }
         const t0 = process.hrtime.bigint();
+        const c0 = process.cpuUsage();
         const res = bisectTraces(ra, rb, o.loose ? 'loose' : 'strict');
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        const c1 = process.cpuUsage(c0);
+        const cpuMs = (c1.user + c1.system) / 1000;
         const chunksRead = ra.chunksRead + rb.chunksRead;
         const total = ra.chunks.length + rb.chunks.length;
         const divergent = res.pairs.filter((p) => p.index !== undefined);
@@ -88,8 +91,9 @@ export function registerBisect(program: Command): void {
           process.stdout.write(`${JSON.stringify(out, jsonReplacer, 2)}\n`);
         } else {
           const lines: string[] = [`A: ${fa} (${describeRun(ra.header)})`, `B: ${fb} (${describeRun(rb.header)})`];
-          if (res.method === 'digests') lines.push(`bisect on stream digests: read ${chunksRead} of ${total} chunks in ${ms.toFixed(1)} ms`);
-          else lines.push(`no usable stream digests: ${res.reason}; scanned both traces (${chunksRead} chunks) in ${ms.toFixed(1)} ms`);
+          const took = `in ${ms.toFixed(1)} ms (${cpuMs.toFixed(1)} ms CPU)`;
+          if (res.method === 'digests') lines.push(`bisect on stream digests: read ${chunksRead} of ${total} chunks ${took}`);
+          else lines.push(`no usable stream digests: ${res.reason}; scanned both traces (${chunksRead} chunks) ${took}`);
           if (!divergent.length) lines.push(`no divergence in ${res.pairs.length} process pair${res.pairs.length === 1 ? '' : 's'}`);
           divergent.forEach((p, k) => {
             lines.push('');
