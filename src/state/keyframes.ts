@@ -17,7 +17,7 @@ export interface StateIndexOptions {
   maxKeyframes?: number;
   /** Spacing of the dense keyframes made around visited events (default 256). */
   denseInterval?: number;
-  /** Most dense keyframes kept (least recently used dropped; default 512). */
+  /** Most dense keyframes kept (least recently used dropped; default 128). */
   maxDense?: number;
   /** Working directory of the first process (the trace header's cwd). */
   cwd?: string;
@@ -61,7 +61,7 @@ export class StateIndex {
     this.interval = Math.max(1, opts.interval ?? 4096);
     this.maxKeyframes = Math.max(2, opts.maxKeyframes ?? 2048);
     this.denseInterval = Math.max(1, opts.denseInterval ?? 256);
-    this.maxDense = Math.max(1, opts.maxDense ?? 512);
+    this.maxDense = Math.max(1, opts.maxDense ?? 128);
     const s0 = emptyState(opts.cwd ?? '');
     this.sparse = [s0];
     this.passState = s0;

@@ -77,7 +77,7 @@ export interface KernelState {
 }
 
 /** How many exited processes the state remembers for the process tree. */
-export const EXITED_KEEP = 128;
+export const EXITED_KEEP = 64;
 
 /** The state before any event; `cwd` is the recorder's working directory from the header. */
 export function emptyState(cwd = ''): KernelState {
