@@ -50,7 +50,7 @@ export function registerExport(program: Command): void {
       const format = parseOption(z.enum(FORMATS, { message: `expected one of ${FORMATS.join(', ')}` }), o.format, '--format');
       const reader = TraceReader.open(file);
       let out: Sink | undefined;
-      const progress = startProgress({ label: 'export', total: reader.eventCount, quiet: o.quiet });
+      const progress = startProgress({ label: 'export', total: reader.eventCount, quiet: o.quiet || (o.output === '-' && process.stdout.isTTY === true) });
       let corrupt = false;
       try {
         out = o.output === '-' ? stdoutSink() : SafeOutputFile.create(o.output, { inputs: [file] });
