@@ -84,6 +84,7 @@ export function importLogs(o: ImportOptions): ImportResult {
       format = detectFormat(first);
       if (!format) throw new BadInputError(`cannot tell the log format (not ${[...IMPORT_FORMATS.keys()].join(' or ')}); give --format`, o.inputs[0]);
     } else format = IMPORT_FORMATS.get(o.format)!;
+    if (sources.every((s) => s.pid !== undefined)) sources.sort((a, b) => a.pid! - b.pid!);
     return run(o, format, sources);
   } finally {
     for (const s of sources) s.reader.close();

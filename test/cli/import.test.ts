@@ -59,6 +59,15 @@ describe('picotrace import', () => {
     expect(times.every((t, i) => i === 0 || t >= times[i - 1] || events[i].kind !== 'call')).toBe(true);
   });
 
+  it('takes the lowest pid as the root of -ff files without times, whatever order they are given in', () => {
+    const ff = fs.readdirSync(path.join(LOGS, 'ff-notime')).map((f) => path.join(LOGS, 'ff-notime', f));
+    const pids = ff.map((f) => Number(/\.(\d+)$/.exec(f)![1])).sort();
+    const out = path.join(dir, 'ff-notime.ptrace');
+    expect(runCli(['import', ...[...ff].sort().reverse(), '-o', out]).code).toBe(0);
+    const starts = readAll(out).events.filter((e) => e.kind === 'start');
+    expect(starts.map((s) => (s.kind === 'start' ? [s.pid, s.isRoot ? 0 : s.parentPid] : []))).toEqual([[pids[0], 0], [pids[1], pids[0]], [pids[2], pids[0]]]);
+  });
+
   it('keeps damaged lines as unparsed events and lists them on stderr', () => {
     const out = path.join(dir, 'damaged.ptrace');
     const r = runCli(['import', path.join(LOGS, 'damaged.log'), '-o', out]);
