@@ -45,6 +45,7 @@ const EXEC_CALLS = new Set(['execve', 'execveat']);
 const NO_RETURN = new Set(['exit', 'exit_group']);
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
 const MAX_JOIN_LINES = 8;
+const PID_PREFIX = /^\s*(?:\[pid +(\d+)\]|(\d+) +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
 const MAX_JOIN_CHARS = 1 << 16;
 
@@ -164,7 +165,9 @@ export class StraceParser {
   private unparsed(text: string, line: number, source: string, reason: string, pid?: number): void {
     this.stats.unparsed++;
     if (this.stats.samples.length < 10) this.stats.samples.push(`${source}:${line}: ${reason}`);
-    const tid = pid ?? this.rootTid ?? 0;
+    const m = pid === undefined ? PID_PREFIX.exec(text) : null;
+    const named = m ? Number(m[1] ?? m[2]) : pid;
+    const tid = named !== undefined ? (this.alias.get(named) ?? named) : (this.rootTid ?? 0);
     this.emit({ kind: 'unparsed', pid: this.tgid.get(tid) ?? tid, tid, source, line, text, reason });
   }
 
