@@ -56,7 +56,7 @@ export class MonitorServer {
         sock.write(HANDSHAKE_REPLY);
       } catch (err) {
         this.handlers.error(err as Error);
-        sock.destroy();
+        setImmediate(() => this.drop(sock));
       }
     });
     const done = (): void => {
@@ -77,10 +77,16 @@ export class MonitorServer {
     return this.ended;
   }
 
+  private drop(sock: SeqpacketSocket): void {
+    if (!this.conns.delete(sock)) return;
+    sock.destroy();
+    this.handlers.end();
+    this.resolveEnded();
+  }
+
   /** Stops listening and closes any connection left. */
   close(): void {
-    for (const c of this.conns) c.destroy();
-    this.conns.clear();
+    for (const c of [...this.conns]) this.drop(c);
     if (this.closed) return;
     this.closed = true;
     this.server.close();
