@@ -186,8 +186,8 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
 }
 
 function scan(A: IndexedTrace, B: IndexedTrace, profile: ProfileName, reason: string): BisectResult {
-  const sa = collectStreams(A.events(), profile);
-  const sb = collectStreams(B.events(), profile);
+  const sa = collectStreams(A.events(), profile, { prefixOnly: true });
+  const sb = collectStreams(B.events(), profile, { prefixOnly: true });
   unifyPathless(sa, sb);
   const pairs: BisectPair[] = [];
   for (const tp of pairTasks(sa.tasks, sb.tasks)) {

@@ -52,11 +52,17 @@ class Column {
   }
 }
 
+class NoColumn extends Column {
+  override push(): void {}
+}
+
 const COLUMNS = ['seqs', 'ids', 'bares', 'fulls', 'res', 'datas', 'errnos', 'names', 'subj', 'outcome'] as const;
 type Builder = Record<(typeof COLUMNS)[number], Column>;
+/** The columns a first-divergence scan needs (bisect without digests). */
+const PREFIX_COLUMNS: ReadonlySet<string> = new Set(['seqs', 'bares', 'fulls', 'res', 'names']);
 
-function builder(): Builder {
-  return Object.fromEntries(COLUMNS.map((c) => [c, new Column()])) as Builder;
+function builder(prefixOnly: boolean): Builder {
+  return Object.fromEntries(COLUMNS.map((c) => [c, prefixOnly && !PREFIX_COLUMNS.has(c) ? new NoColumn() : new Column()])) as Builder;
 }
 
 /** The stream of a task that has no items. */
@@ -65,8 +71,11 @@ export function emptyStream(task: Task, subjectTable: readonly string[] = ['']):
   return { task, seqs: z, ids: z, bares: z, fulls: z, res: z, datas: z, errnos: z, names: z, subj: z, subjectTable, outcome: new Uint8Array(0) };
 }
 
-/** Normalizes `events` (one trace, in order) into per-task streams. Pure: the caller supplies the iterator. */
-export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileName = 'strict'): TraceStreams {
+/**
+ * Normalizes `events` (one trace, in order) into per-task streams. Pure: the caller supplies the iterator.
+ * `prefixOnly` keeps only what a first-divergence scan compares (seqs, fulls; other columns are empty).
+ */
+export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileName = 'strict', opts: { prefixOnly?: boolean } = {}): TraceStreams {
   const norm = new Normalizer(profile);
   const building = new Map<Task, Builder>();
   const names: string[] = [];
@@ -83,7 +92,7 @@ export function collectStreams(events: Iterable<TraceEvent>, profile: ProfileNam
     if (!it) continue;
     let b = it.task === lastTask ? lastBuilder : building.get(it.task);
     if (!b) {
-      b = builder();
+      b = builder(!!opts.prefixOnly);
       building.set(it.task, b);
     }
     lastTask = it.task;
@@ -147,9 +156,9 @@ export function unifyPathless(A: TraceStreams, B: TraceStreams): string[] {
   for (const T of [A, B]) {
     const hit = T.names.map((n) => names.has(n));
     for (const s of T.streams.values())
-      for (let i = 0; i < s.ids.length; i++)
+      for (let i = 0; i < s.fulls.length; i++)
         if (hit[s.names[i]]) {
-          s.ids[i] = s.bares[i];
+          if (s.ids.length) s.ids[i] = s.bares[i];
           s.fulls[i] = mix(s.bares[i], s.res[i]);
         }
   }
