@@ -23,7 +23,7 @@ export function startStraceLog(o: { dir: string; startTimeNs: bigint; env: boole
     startTimeNs: o.startTimeNs,
     source: 'runsc-strace',
     env: o.env,
-    initial: o.initialPath ? { path: o.initialPath, argv: o.argv, env: [] } : undefined,
+    initial: o.initialPath ? { path: o.initialPath, argv: o.argv, env: o.envList ?? [] } : undefined,
   });
   const splitter = new LineSplitter((line, no) => parser.line(line, no));
   let fd: number | undefined;
