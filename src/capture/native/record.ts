@@ -99,7 +99,10 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
       ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
       : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
     if (child.pid) watchdog.add(child.pid);
-    disarm = () => watchdog.disarm();
+    disarm = () => {
+      if (child.pid) watchdog.remove(child.pid);
+      watchdog.disarm();
+    };
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log, pending: held.release });
     const pump = pumpFifo(fifo, (chunk) => splitter.push(chunk));
     const drained = pump.done.catch((err) => {
