@@ -45,6 +45,7 @@ const EXEC_CALLS = new Set(['execve', 'execveat']);
 const NO_RETURN = new Set(['exit', 'exit_group']);
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
 const MAX_JOIN_LINES = 8;
+const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)\]|(\d+) +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
 const MAX_JOIN_CHARS = 1 << 16;
@@ -68,6 +69,8 @@ export class StraceParser {
   private baseNs = 0;
   private hasBase: boolean;
   private relNs = 0;
+  private todDays = 0;
+  private lastTodNs = 0;
   private wrapped: { text: string; line: number; source: string; pid?: number; count: number } | undefined;
   private readonly source: string;
 
@@ -182,7 +185,14 @@ export class StraceParser {
       this.baseSec = t.sec;
       this.baseNs = t.ns;
     }
-    return (t.sec - this.baseSec) * 1e9 + (t.ns - this.baseNs);
+    if (t.style !== 'tod') return (t.sec - this.baseSec) * 1e9 + (t.ns - this.baseNs);
+    let rel = (t.sec + this.todDays * DAY_S - this.baseSec) * 1e9 + (t.ns - this.baseNs);
+    if (rel < this.lastTodNs - (DAY_S / 2) * 1e9) {
+      this.todDays++;
+      rel += DAY_S * 1e9;
+    }
+    this.lastTodNs = rel;
+    return rel;
   }
 
   private tidOf(rec: LineRecord, pid: number | undefined): number {

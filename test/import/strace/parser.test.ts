@@ -173,6 +173,11 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(c.args[0]).toEqual({ k: 'int', v: 0 });
   });
 
+  it('keeps time-of-day stamps increasing across midnight', () => {
+    const { events } = parseText('1 23:59:59.900000 getpid() = 1\n1 00:00:00.100000 getpid() = 1\n', { startTimeNs: BigInt(86399.9e9) });
+    expect(calls(events).map((c) => c.timeNs)).toEqual([0, 200000000]);
+  });
+
   it('makes times relative to the given start', () => {
     const { events } = parseText('1 1700000000.500000 getpid() = 1\n', { startTimeNs: 1700000000000000000n });
     expect(calls(events)[0].timeNs).toBe(500000000);
