@@ -1,4 +1,5 @@
 import { argString, CallFlags, errnoNumber, signalNumber, syscallNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
+import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
@@ -37,7 +38,7 @@ interface Pending {
 
 interface ChildInfo {
   parentTid: number;
-  isThread: boolean;
+  flags: number;
 }
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
@@ -289,19 +290,27 @@ export class StraceParser {
       return;
     }
     const parentPid = info ? (this.tgid.get(info.parentTid) ?? info.parentTid) : 0;
-    const isThread = !!info?.isThread;
+    const cloneFlags = info?.flags ?? 0;
+    const isThread = isThreadFlags(cloneFlags);
     const pid = isThread ? parentPid : tid;
     this.tgid.set(tid, pid);
     this.children.delete(tid);
-    this.emit({ kind: 'start', pid, tid, timeNs, parentPid, isThread, cloneFlags: 0, isRoot: false });
+    this.emit({ kind: 'start', pid, tid, timeNs, parentPid, isThread, cloneFlags, isRoot: false });
   }
 
   private guessParent(): ChildInfo | undefined {
-    let found: ChildInfo | undefined;
-    for (const [tid, p] of this.pending) {
-      if (CLONE_CALLS.has(p.name)) found = { parentTid: tid, isThread: p.argsText.includes('CLONE_THREAD') };
+    let found: [number, Pending] | undefined;
+    for (const [tid, p] of this.pending) if (CLONE_CALLS.has(p.name)) found = [tid, p];
+    if (!found) return undefined;
+    const [tid, p] = found;
+    let flags: number;
+    try {
+      flags = cloneFlagsOf(p.name, parseJoined(p.name, p.argsText, /,\s*$/.test(p.argsText) ? '...) = ?' : ') = ?').args);
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+      flags = p.argsText.includes('CLONE_THREAD') ? CLONE_FLAG_BITS.CLONE_THREAD : 0;
     }
-    return found;
+    return { parentTid: tid, flags };
   }
 
   private flushPending(tid: number): void {
@@ -338,7 +347,7 @@ export class StraceParser {
     this.emit(ev);
     if (errno || r.unknown) return;
     if (CLONE_CALLS.has(name) && typeof retval === 'number' && retval > 0 && !this.tgid.has(retval)) {
-      this.children.set(retval, { parentTid: tid, isThread: isThreadClone(args) });
+      this.children.set(retval, { parentTid: tid, flags: cloneFlagsOf(name, args) });
     }
     if (EXEC_CALLS.has(name)) this.exec(pid, tid, name, args, timeNs);
   }
@@ -367,18 +376,6 @@ function envOf(a: ArgValue | undefined): EnvVar[] {
     const i = kv.indexOf('=');
     return i < 0 ? { name: kv, value: '' } : { name: kv.slice(0, i), value: kv.slice(i + 1) };
   });
-}
-
-function isThreadClone(args: ArgValue[]): boolean {
-  const has = (a: ArgValue | undefined): boolean => {
-    if (!a) return false;
-    if (a.k === 'flags') return a.v.includes('CLONE_THREAD');
-    if (a.k === 'sym') return a.v === 'CLONE_THREAD';
-    if (a.k === 'op') return has(a.r) || has(a.l);
-    if (a.k === 'struct') return a.fields.some(([n, v]) => n === 'flags' && has(v));
-    return false;
-  };
-  return args.some(has);
 }
 
 function errnoFromUnknown(name: string): number {

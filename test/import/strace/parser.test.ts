@@ -47,6 +47,7 @@ describe('StraceParser on real strace logs', () => {
     expect(starts.length).toBe(3);
     expect(starts[0].isRoot).toBe(true);
     for (const s of starts.slice(1)) expect(s.parentPid).toBe(starts[0].pid);
+    for (const s of starts.slice(1)) expect(s.cloneFlags).toBe(0x200000 + 0x1000000 + 17);
     expect(of(events, 'exec').map((e) => e.argv[0])).toEqual(['sh', 'ls', 'wc']);
     expect(of(events, 'exit').every((e) => (e as ExitEvent).status === 0)).toBe(true);
   });
@@ -68,6 +69,7 @@ describe('StraceParser on real strace logs', () => {
     const threads = starts.filter((s) => s.isThread);
     expect(threads.length).toBe(3);
     for (const t of threads) expect(t.pid).toBe(starts[0].pid);
+    for (const t of threads) expect(Number(t.cloneFlags) & 0x10000 && Number(t.cloneFlags) & 0x400).toBeTruthy();
     const clones = calls(events).filter((c) => c.name === 'clone3');
     expect(clones.length).toBe(3);
     for (const c of clones) expect(threads.map((t) => t.tid)).toContain(c.retval);
