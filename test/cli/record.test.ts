@@ -116,6 +116,26 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     }
   });
 
+  it.skipIf(spawnSync('tmux', ['-V']).status !== 0)('lets Ctrl-C typed at a terminal reach the program once (needs tmux: CI installs it)', async () => {
+    const out = path.join(dir, 'tty.ptrace');
+    const rc = path.join(dir, 'tty.rc');
+    const sock = `picotrace-test-${process.pid}`;
+    const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} record -o ${JSON.stringify(out)} -- sleep 30; echo $? > ${JSON.stringify(rc)}; sleep 30`;
+    expect(spawnSync('tmux', ['-L', sock, 'new-session', '-d', '-s', 't', '-x', '120', '-y', '20', script]).status).toBe(0);
+    try {
+      await waitForFile(out);
+      const headerOnly = fs.statSync(out).size;
+      for (let i = 0; i < 300 && fs.statSync(out).size === headerOnly; i++) await new Promise((r) => setTimeout(r, 100));
+      spawnSync('tmux', ['-L', sock, 'send-keys', '-t', 't', 'C-c']);
+      await waitForFile(rc);
+      expect(fs.readFileSync(rc, 'utf8').trim()).toBe('130');
+      const sigs = readAll(out).events.filter((e) => e.kind === 'signal');
+      expect(sigs.map((e) => (e.kind === 'signal' ? e.name : ''))).toEqual(['SIGINT']);
+    } finally {
+      spawnSync('tmux', ['-L', sock, 'kill-server']);
+    }
+  });
+
   it('leaves a trace readable up to its last chunk, and no traced process, when picotrace is SIGKILLed', async () => {
     const out = path.join(dir, 'sigkill.ptrace');
     const marker = path.join(dir, 'finished');
