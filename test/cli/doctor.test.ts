@@ -12,7 +12,7 @@ describe('picotrace doctor', () => {
     expect(r.stdout).toMatch(/ptrace probe\s+strace traced a test program/);
     const j = JSON.parse(runCli(['doctor', '--backend', 'native', '--json']).stdout);
     expect(j.ok).toBe(true);
-    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(['strace', 'ptrace_scope', 'CAP_SYS_PTRACE', 'seccomp', 'ptrace probe']);
+    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(['strace', 'ptrace_scope', 'CAP_SYS_PTRACE', 'seccomp', 'fifo', 'ptrace probe']);
     const all = runCli(['doctor']);
     expect(all.stdout).toMatch(/^\w+\s+strace\s/m);
     expect(all.stdout).toMatch(/^\w+\s+runsc\s/m);

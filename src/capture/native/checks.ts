@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** One result of an environment check: what was looked at, how it stands, and what to do about it. */
@@ -113,10 +114,25 @@ export function checkPtraceProbe(): EnvCheck {
   };
 }
 
+/** Checks that a FIFO can be made in the temporary directory (strace's output goes through one). */
+export function checkFifo(): EnvCheck {
+  let dir: string | undefined;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-doctor-'));
+    const r = spawnSync('mkfifo', ['-m', '600', path.join(dir, 'probe')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(String(r.stderr || r.error?.message || `mkfifo exit status ${r.status}`).trim());
+    return { name: 'fifo', status: 'ok', detail: `FIFOs can be made in ${os.tmpdir()}` };
+  } catch (err) {
+    return { name: 'fifo', status: 'fail', detail: `cannot make a FIFO in ${os.tmpdir()}: ${(err as Error).message}`, advice: 'point TMPDIR at a writable local directory; install coreutils (mkfifo)' };
+  } finally {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every check native recording depends on, cheapest first. */
 export function nativeChecks(): EnvCheck[] {
   const strace = checkStrace();
-  const list = [strace, checkYama(), ...checkContainer()];
+  const list = [strace, checkYama(), ...checkContainer(), checkFifo()];
   if (strace.status !== 'fail') list.push(checkPtraceProbe());
   return list;
 }

@@ -28,7 +28,12 @@ function envList(): EnvVar[] {
 }
 
 function makeFifo(): { dir: string; fifo: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-'));
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-'));
+  } catch (err) {
+    throw new CaptureEnvError(`cannot make a directory in ${os.tmpdir()}: ${(err as Error).message}`, 'point TMPDIR at a writable local directory');
+  }
   const fifo = path.join(dir, 'strace.fifo');
   const r = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
   if (r.status !== 0) {
