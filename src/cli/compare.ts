@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { CollectJob, CollectReply } from './collect-worker.js';
 import { collectStreams, diffStreams, divergenceFacts, formatSuppressions, parseSuppressions, SuppressionSet, type DiffResult, type ProfileName, type TraceStreams } from '../compare/index.js';
 import { TraceReader } from '../format/index.js';
 import { diffToJson, jsonReplacer, renderDiffMarkdown, renderDiffText, type DiffView } from '../render/index.js';
@@ -60,15 +62,42 @@ function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: s
   return collectStreams(reader.events({ onCorrupt: (e) => onCorrupt(`${e.message} (chunk skipped)`) }), profile);
 }
 
+/** Traces below this many events are normalized in this thread; larger ones in a worker each, both at once. */
+const WORKER_MIN_EVENTS = 200_000;
+
+function collectInWorker(file: string, profile: ProfileName): Promise<CollectReply> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./collect-worker.js', import.meta.url), { workerData: { file, profile } satisfies CollectJob });
+    let done = false;
+    w.once('message', (m: CollectReply) => {
+      done = true;
+      resolve(m);
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => {
+      if (!done) reject(new Error(`normalizing ${file} stopped (worker exit ${code})`));
+    });
+  });
+}
+
+/** Normalizes both traces, in two workers at once when they are large. Damaged chunks are warned about and skipped. */
+export async function collectBoth(ra: TraceReader, rb: TraceReader, profile: ProfileName, warn: (msg: string) => void): Promise<[TraceStreams, TraceStreams]> {
+  if (ra.eventCount + rb.eventCount < WORKER_MIN_EVENTS) return [streamsOf(ra, profile, warn), streamsOf(rb, profile, warn)];
+  const [x, y] = await Promise.all([collectInWorker(ra.file, profile), collectInWorker(rb.file, profile)]);
+  for (const m of [...x.warnings, ...y.warnings]) warn(m);
+  return [x.streams, y.streams];
+}
+
 /** An open diff of two files for interactive use: the result, event lookups, and close(). */
-export function openDiff(fileA: string, fileB: string, profile: ProfileName, suppressions?: string): { result: DiffResult; view: DiffView; close: () => void } {
+export async function openDiff(fileA: string, fileB: string, profile: ProfileName, suppressions?: string): Promise<{ result: DiffResult; view: DiffView; close: () => void }> {
   const supp = suppressions ? loadSuppressions(suppressions) : undefined;
   const ra = TraceReader.open(fileA);
   let rb: TraceReader | undefined;
   try {
     rb = TraceReader.open(fileB);
     const warn = (m: string) => process.stderr.write(`picotrace: ${m}\n`);
-    const result = diffStreams(streamsOf(ra, profile, warn), streamsOf(rb, profile, warn), { suppressions: supp });
+    const [sa, sb] = await collectBoth(ra, rb, profile, warn);
+    const result = diffStreams(sa, sb, { suppressions: supp });
     const b = rb;
     const view: DiffView = { fileA, fileB, headerA: ra.header, headerB: b.header, eventA: (s) => ra.event(s), eventB: (s) => b.event(s), context: 3, all: true };
     return {
@@ -87,7 +116,7 @@ export function openDiff(fileA: string, fileB: string, profile: ProfileName, sup
 }
 
 /** Diffs two trace files and writes the report; returns the exit code (0 equal, 1 different, 3 when a trace was damaged). */
-export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { code: number; result: DiffResult } {
+export async function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): Promise<{ code: number; result: DiffResult }> {
   const supp = o.suppressions ? loadSuppressions(o.suppressions) : undefined;
   const outputInputs = [fileA, fileB, ...(o.suppressions ? [o.suppressions] : [])];
   if (o.writeSuppressions) refuseInputOverwrite(o.writeSuppressions, outputInputs);
@@ -101,8 +130,7 @@ export function diffFiles(fileA: string, fileB: string, o: DiffRunOptions): { co
       process.stderr.write(`picotrace: ${m}\n`);
     };
     for (const [r, f] of [[ra, fileA], [rb, fileB]] as const) if (r.integrity.damage) warn(`${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; comparing what is readable`);
-    const sa = streamsOf(ra, o.profile, warn);
-    const sb = streamsOf(rb, o.profile, warn);
+    const [sa, sb] = await collectBoth(ra, rb, o.profile, warn);
     const result = diffStreams(sa, sb, { suppressions: supp, only: o.only });
     const view: DiffView = {
       fileA,

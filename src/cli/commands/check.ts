@@ -63,7 +63,7 @@ export function registerCheck(program: Command): void {
           log: (line) => process.stderr.write(`${line}\n`),
         });
         for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
-        const { code } = diffFiles(o.against!, output, { profile, format, context, all: !!o.all, suppressions: o.suppressions, color: wantColor() });
+        const { code } = await diffFiles(o.against!, output, { profile, format, context, all: !!o.all, suppressions: o.suppressions, color: wantColor() });
         setExitCode(code);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -89,7 +89,7 @@ export function registerDemo(program: Command): void {
       }
       if (!gvisorOk && !useShipped('gvisor.ptrace', gvisor, say)) throw new CaptureEnvError('demo: cannot record under gVisor and no shipped trace was found', 'install runsc, or run picotrace doctor');
       writeOut('\n');
-      diffFiles(native, gvisor, { profile: 'strict', format: 'text', context: 3, all: false, color: wantColor() });
+      await diffFiles(native, gvisor, { profile: 'strict', format: 'text', context: 3, all: false, color: wantColor() });
       const q = (p: string) => (/^[\w./-]+$/.test(p) ? p : JSON.stringify(p));
       writeOut(
         [

@@ -44,7 +44,7 @@ export function registerDiff(program: Command): void {
     .option('--loose', 'loose normalization profile: success values, data and structs are not compared')
     .option('--no-color', 'no ANSI colors even on a terminal')
     .option('--explain-normalization', 'list the normalization rules of each profile and exit')
-    .action((a: string | undefined, b: string | undefined, o: DiffCliOptions) => {
+    .action(async (a: string | undefined, b: string | undefined, o: DiffCliOptions) => {
       if (o.explainNormalization) {
         process.stdout.write(explainNormalization());
         return;
@@ -54,7 +54,7 @@ export function registerDiff(program: Command): void {
       const format = parseOption(z.enum(DIFF_FORMATS), o.format, '--format');
       const context = parseOption(zCount.pipe(z.number().max(1000, 'must be at most 1000')), o.context, '--context');
       const only = o.pid ? new Set(parseOption(z.string().regex(/^[0-9.]+(,[0-9.]+)*$/, 'expected a comma-separated list of pids or task positions'), o.pid, '--pid').split(',')) : undefined;
-      const { code } = diffFiles(a, b, {
+      const { code } = await diffFiles(a, b, {
         profile: o.loose ? 'loose' : 'strict',
         format,
         context,

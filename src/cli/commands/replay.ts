@@ -24,7 +24,7 @@ function mergeFilters(specs: string[]): FilterSpec | undefined {
 async function replayDiff(a: string, b: string, o: ReplayOptions): Promise<void> {
   if (o.script === undefined && (!process.stdout.isTTY || !process.stdin.isTTY))
     throw new UsageError('replay needs a terminal on stdin and stdout; use --script to navigate without one');
-  const d = openDiff(a, b, 'strict', o.suppressions);
+  const d = await openDiff(a, b, 'strict', o.suppressions);
   try {
     const nav = new DiffNavigator(d.result, d.view);
     if (o.script !== undefined) {
