@@ -40,10 +40,8 @@ function rng(seed) {
 const r = rng(SEED);
 const pick = (arr) => arr[Math.floor(r() * arr.length)];
 
-const { COMMANDS } = await import('../dist/cli/commands/index.js');
-const { buildProgram } = await import('../dist/cli/main.js');
-const available = new Set(buildProgram().commands.map((c) => c.name()));
-void COMMANDS;
+const { COMMAND_LOADERS } = await import('../dist/cli/commands/index.js');
+const available = new Set(Object.keys(COMMAND_LOADERS));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-fuzz-'));
 const crashDir = path.join(root, 'bench', 'out', 'fuzz-crashes');

@@ -1,17 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { PicoError, ExitCode } from '../util/errors.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMAND_LOADERS, loadCommands } from './commands/index.js';
 import { VERSION } from './version.js';
 
-/** Builds the commander program with every subcommand registered. */
-export function buildProgram(): Command {
+/** Builds the commander program with the subcommand that `argv` names registered (every one when it names none). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const registers = await loadCommands(first !== undefined && first in COMMAND_LOADERS ? [first] : undefined);
   const program = new Command('picotrace')
     .description('Record, replay, diff and bisect system-call traces of native and library-OS runs')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.startsWith('error:') ? `picotrace: ${s.slice(7)}` : s) });
-  for (const register of COMMANDS) register(program);
+  for (const register of registers) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -37,7 +39,7 @@ export function reportError(err: unknown): number {
 export async function run(argv: string[]): Promise<number> {
   pendingCode = ExitCode.ok;
   try {
-    const program = buildProgram();
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return pendingCode;
   } catch (err) {

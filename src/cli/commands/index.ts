@@ -1,17 +1,30 @@
 import type { Command } from 'commander';
-import { registerInfo } from './info.js';
-import { registerDump } from './dump.js';
-import { registerScrub } from './scrub.js';
-import { registerStats } from './stats.js';
-import { registerExport } from './export.js';
-import { registerImport } from './import.js';
-import { registerRecord } from './record.js';
-import { registerReplay } from './replay.js';
-import { registerDoctor } from './doctor.js';
-import { registerDiff } from './diff.js';
-import { registerBisect } from './bisect.js';
-import { registerCheck } from './check.js';
-import { registerDemo } from './demo.js';
 
-/** Every subcommand: each file exports one register function that adds its command to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo, registerDump, registerScrub, registerStats, registerExport, registerImport, registerRecord, registerDoctor, registerReplay, registerDiff, registerBisect, registerCheck, registerDemo];
+/** Adds one subcommand to the program. */
+export type Register = (program: Command) => void;
+
+/**
+ * Every subcommand, by name: each file exports one register function. They are loaded on demand so
+ * that a command starts without compiling the others.
+ */
+export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Register>>> = {
+  record: async () => (await import('./record.js')).registerRecord,
+  import: async () => (await import('./import.js')).registerImport,
+  info: async () => (await import('./info.js')).registerInfo,
+  dump: async () => (await import('./dump.js')).registerDump,
+  replay: async () => (await import('./replay.js')).registerReplay,
+  diff: async () => (await import('./diff.js')).registerDiff,
+  bisect: async () => (await import('./bisect.js')).registerBisect,
+  check: async () => (await import('./check.js')).registerCheck,
+  scrub: async () => (await import('./scrub.js')).registerScrub,
+  stats: async () => (await import('./stats.js')).registerStats,
+  export: async () => (await import('./export.js')).registerExport,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  demo: async () => (await import('./demo.js')).registerDemo,
+};
+
+/** The register functions for `names` (every command when names is undefined or unknown). */
+export async function loadCommands(names?: string[]): Promise<Register[]> {
+  const wanted = names && names.every((n) => n in COMMAND_LOADERS) ? names : Object.keys(COMMAND_LOADERS);
+  return Promise.all(wanted.map((n) => COMMAND_LOADERS[n]()));
+}
