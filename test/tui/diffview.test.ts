@@ -36,7 +36,7 @@ describe('replay --diff', () => {
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
     const screen = () => tmux('capture-pane', '-p', '-t', 'diff').split('\n');
     const waitFor = async (what: string, pred: (l: string[]) => boolean) => {
-      const end = Date.now() + 15000;
+      const end = Date.now() + 40000;
       let l = screen();
       while (!pred(l)) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${l.join('\n')}`);
