@@ -57,3 +57,28 @@ describe.skipIf(!hasStrace)('diff and bisect of scrubbed traces (needs strace)',
     expect(runCli(['diff', t.as, t.as]).code).toBe(0);
   });
 });
+
+const hasRunsc = spawnSync('runsc', ['--version']).status === 0;
+
+describe.skipIf(!hasStrace || !hasRunsc)('diff of a scrubbed native and gVisor pair (needs strace and runsc; CI installs both)', () => {
+  it('reports the same divergences as the unscrubbed pair', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'data.txt'), 'shared contents\n');
+      const t: Record<string, string> = {};
+      for (const backend of ['native', 'gvisor']) {
+        t[backend] = path.join(dir, `${backend}.ptrace`);
+        expect(runCli(['record', '--backend', backend, '-o', t[backend], '--', '/bin/busybox', 'dd', `if=${dir}/data.txt`, `of=${dir}/copy-${backend}.txt`]).code).toBe(0);
+        t[`${backend}s`] = path.join(dir, `${backend}.scrubbed.ptrace`);
+        expect(runCli(['scrub', t[backend], '-o', t[`${backend}s`]]).code).toBe(0);
+      }
+      const divergences = (a: string, b: string) =>
+        (JSON.parse(runCli(['diff', a, b, '--all', '--format', 'json']).stdout) as DiffJson).divergences.map((d) => [d.pair, d.kind, d.name, d.a?.seq, d.b?.seq]);
+      const original = divergences(t.native, t.gvisor);
+      expect(original.length).toBeGreaterThan(0);
+      expect(divergences(t.natives, t.gvisors)).toEqual(original);
+    } finally {
+      cleanup();
+    }
+  });
+});
