@@ -50,4 +50,13 @@ describe('inputs the fuzzer once crashed on', () => {
     expectClean(r, 2);
     expect(r.stderr).toMatch(/^picotrace: 9+: file name too long\n$/);
   });
+
+  it('a gVisor strace log whose exit record has no entry record imports cleanly', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-fz-'));
+    const out = path.join(dir, 'g.ptrace');
+    const r = runCli(['import', '--format', 'gvisor', fixture('gvisor-exit-without-entry.log'), '-o', out]);
+    expectClean(r, 0);
+    expect(runCli(['dump', out]).stdout).toMatch(/write\(1<host:\[2\]>, .*\) = 3/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -180,8 +180,9 @@ export class GvisorLogParser implements LineParser {
     for (let i = 0; i < n; i++) {
       const x = xArgs[i];
       const e = eArgs[i];
-      const useEnter = !x || (x.value.k === 'raw' && x.value.v === '...') || (e?.buffer && !x.buffer);
-      const a = useEnter ? e! : x;
+      const useEnter = e !== undefined && (!x || (x.value.k === 'raw' && x.value.v === '...') || (e.buffer && !x.buffer));
+      const a = useEnter ? e : x;
+      if (!a) continue;
       rawArgs.push(a.raw);
       if (a.buffer) {
         buffers.push({ argIndex: i, out: !useEnter, data: a.buffer.data, fullLength: 0, truncated: a.buffer.truncated, element: -1 });
