@@ -133,7 +133,8 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
       w.abort();
       writer = undefined;
       fs.rmSync(opts.output, { force: true });
-      throw new CaptureEnvError(`strace could not record ${opts.argv[0]}${probe.status === 'fail' ? `: ${probe.detail}` : ` (strace exit status ${exitCode})`}`, probe.advice ?? 'run picotrace doctor');
+      if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${runArgv[0]}: ${probe.detail}`, probe.advice);
+      throw new BadInputError(`strace could not start it (exit status ${exitCode}; its message is above)`, runArgv[0]);
     }
     const warnings: string[] = [];
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
