@@ -9,7 +9,7 @@ import { setExitCode } from '../main.js';
 import { parseOption, zCount } from '../options.js';
 import { VERSION } from '../version.js';
 import { TraceReader } from '../../format/index.js';
-import { scrubInPlace } from './scrub.js';
+import { scrubInPlace } from '../scrubfile.js';
 
 interface RecordCliOptions {
   output?: string;
