@@ -33,8 +33,11 @@ function mapArg(a: ArgValue, map: PathMapper): ArgValue {
       if (typeof a.v === 'string') {
         const v = map(a.v);
         return v === a.v ? a : { ...a, v };
+      } else {
+        const text = Buffer.from(a.v).toString('latin1');
+        const v = map(text);
+        return v === text ? a : { ...a, v: new Uint8Array(Buffer.from(v, 'latin1')) };
       }
-      return a;
     case 'fd':
       if (a.path === undefined) return a;
       return { k: 'fd', fd: a.fd, path: map(a.path) };

@@ -97,6 +97,13 @@ describe('scrub transform', () => {
     expect(text).not.toContain('/home/alice');
   });
 
+  it('rewrites paths stored as bytes (names that are not UTF-8), keeping the other bytes', () => {
+    const s = createScrubber(FULL);
+    const name = new Uint8Array([...Buffer.from('/home/alice/'), 0xff, 0xfe]);
+    const c = s.event({ ...makeCall({ name: 'openat', pid: 1, args: [A.fd(-100), A.str(name)] }), seq: 0 } as CallEvent);
+    expect(c.args[1]).toEqual(A.str(new Uint8Array([...Buffer.from('~/'), 0xff, 0xfe])));
+  });
+
   it('rewrites paths inside PATH-like values and options when environment values are kept', () => {
     const s = createScrubber({ buffers: true, env: false, paths: [...HOME_RULES] });
     const h = s.header(sampleHeader());
