@@ -5,6 +5,9 @@ import { MonitorConverter } from './convert.js';
 import { decodeFrame, FrameError, timeBase } from './frames.js';
 import { MonitorServer } from './monitor.js';
 
+/** Packets converted per event-loop turn, so that the socket is read again soon: a full socket makes the Sentry wait. */
+const BATCH = 256;
+
 /** How long to wait for runsc to close the monitoring connection after the sandbox exited. */
 export const DRAIN_TIMEOUT_MS = 3000;
 
@@ -44,23 +47,46 @@ export function startMonitor(o: {
   const base = timeBase(o.startTimeNs);
   const save = o.saveFrames ? fs.openSync(o.saveFrames, 'w', 0o600) : undefined;
   const queue: Buffer[] = [];
+  let head = 0;
   let scheduled = false;
-  const drain = (): void => {
-    scheduled = false;
-    for (let i = 0; i < queue.length; i++) {
-      const p = queue[i];
-      let frame;
-      try {
-        frame = decodeFrame(p, base);
-      } catch (err) {
-        if (!(err instanceof FrameError)) throw err;
-        badFrames.count++;
-        badFrames.first ??= `packet ${packets - queue.length + i + 1} offset ${err.offset}: ${err.message}`;
-        continue;
-      }
-      for (const ev of converter.push(frame)) o.sink(ev);
+  const process1 = (p: Buffer, n: number): void => {
+    let frame;
+    try {
+      frame = decodeFrame(p, base);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      badFrames.count++;
+      badFrames.first ??= `packet ${n} offset ${err.offset}: ${err.message}`;
+      return;
     }
-    queue.length = 0;
+    for (const ev of converter.push(frame)) o.sink(ev);
+  };
+  const drain = (limit = Infinity): void => {
+    const stop = Math.min(queue.length, head + limit);
+    for (; head < stop; head++) process1(queue[head], packets - queue.length + head + 1);
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head >= 4096) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      try {
+        drain(BATCH);
+      } catch (err) {
+        queue.length = 0;
+        head = 0;
+        o.onError(err as Error);
+        return;
+      }
+      if (queue.length) schedule();
+    });
   };
   const server = new MonitorServer(o.socket, {
     packet(p) {
@@ -71,17 +97,7 @@ export function startMonitor(o: {
         fs.writeSync(save, Buffer.concat([len, p]));
       }
       queue.push(p);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(() => {
-          try {
-            drain();
-          } catch (err) {
-            queue.length = 0;
-            o.onError(err as Error);
-          }
-        });
-      }
+      schedule();
     },
     end() {},
     error: o.onError,

@@ -65,7 +65,7 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
 
   it("records sh -c 'ls / | wc -l': three processes, the execs of ls and wc, exit statuses", () => {
     const r = record(`sh-${source}`, ['--source', source, '--', 'sh', '-c', 'ls / | wc -l']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+$/);
     const t = readAll(r.out);
     const starts = t.events.filter((e) => e.kind === 'start');
@@ -80,7 +80,7 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
   it('records a multi-threaded program: thread starts share the process id', () => {
     const script = 'import threading\nts=[threading.Thread(target=lambda: None) for _ in range(3)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n';
     const r = record(`threads-${source}`, ['--source', source, '--', '/usr/bin/python3', '-c', script]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const t = readAll(r.out);
     const threads = t.events.filter((e) => e.kind === 'start' && e.isThread);
     expect(threads.length).toBe(3);
@@ -92,7 +92,7 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
 
   it("records a failing command: the program's exit status and the failing call", () => {
     const r = record(`fail-${source}`, ['--source', source, '--', 'cat', '/nonexistent/file']);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('No such file or directory');
     const cs = calls(readAll(r.out).events);
     const open = cs.find((c) => c.name === 'openat' && strArg(c, 1) === '/nonexistent/file');
@@ -116,7 +116,7 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
 describe('gvisor monitor losses', () => {
   it('stores, shows and warns about the events gVisor dropped (forced with no retries)', () => {
     const r = record('lossy', ['--source', 'monitor', '--', 'find', '/usr/share/doc'], { PICOTRACE_GVISOR_RETRIES: '0' });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const m = /warning: gVisor dropped (\d+) events/.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
     const t = readAll(r.out);
@@ -128,7 +128,7 @@ describe('gvisor monitor losses', () => {
 
   it('drops nothing with the default retries on the same run', () => {
     const r = record('lossless', ['--source', 'monitor', '--', 'find', '/usr/share/doc']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/dropped/);
     expect(readAll(r.out).dropped).toBe(0);
   });
@@ -162,7 +162,7 @@ describe('gvisor backend signals and clean-up', () => {
 describe('gvisor backend environment errors', () => {
   it('exits 4 with the fix when runsc is missing', () => {
     const r = record('missing', ['--', 'true'], { PICOTRACE_RUNSC: '/nonexistent/runsc' });
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/runsc not found.*apt-get install runsc/);
     expect(fs.existsSync(r.out)).toBe(false);
@@ -176,7 +176,7 @@ describe('gvisor backend environment errors', () => {
       { mode: 0o755 },
     );
     const r = record('nostart', ['--source', 'monitor', '--', 'true'], { PICOTRACE_RUNSC: fake });
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/runsc could not start the sandbox: .*cgroup.*permission denied; run as root/);
     expect(fs.existsSync(r.out)).toBe(false);
   });
@@ -186,14 +186,14 @@ describe('gvisor backend environment errors', () => {
     fs.mkdirSync(path.join(priv, 'tmp'), { recursive: true });
     fs.chmodSync(priv, 0o700);
     const r = record('privtmp', ['--', 'true'], { TMPDIR: path.join(priv, 'tmp') });
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/runsc could not start the sandbox: error setting up chroot.*permission denied; .*TMPDIR/);
   });
 
   it('rejects an unknown source and an unknown platform', () => {
     expect(record('badsrc', ['--source', 'nope', '--', 'true']).code).toBe(2);
     const r = record('badplat', ['--', 'true'], { PICOTRACE_RUNSC_PLATFORM: 'qemu' });
-    expect(r.code).toBe(4);
+    expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/unknown runsc platform qemu/);
   });
 });
@@ -204,7 +204,7 @@ describe('doctor --backend gvisor', () => {
     const j = JSON.parse(r.stdout) as { checks: { name: string; status: string }[] };
     expect(j.checks.map((c) => c.name)).toEqual(['runsc', 'gvisor privileges', 'gvisor monitor socket', 'gvisor sandbox']);
     expect(j.checks.every((c) => c.status === 'ok')).toBe(true);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
   });
 });
 
