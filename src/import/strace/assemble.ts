@@ -262,11 +262,18 @@ export class StraceParser {
         });
         this.live.delete(tid);
         return;
-      case 'superseded':
+      case 'superseded': {
+        const by = this.alias.get(body.byPid) ?? body.byPid;
         if (this.pending.has(tid)) this.flushPending(tid);
-        this.emit({ kind: 'exit', pid, tid, timeNs, status: 0, signal: 0, coreDumped: false, threadOnly: true });
-        this.live.delete(tid);
+        const exec = this.pending.get(by);
+        if (exec && by !== tid) {
+          this.pending.delete(by);
+          this.pending.set(tid, exec);
+        }
+        this.emit({ kind: 'exit', pid, tid: by, timeNs, status: 0, signal: 0, coreDumped: false, threadOnly: true });
+        this.live.delete(by);
         return;
+      }
     }
   }
 

@@ -80,6 +80,20 @@ describe('StraceParser on real strace logs', () => {
     expect(threadExits.length).toBe(3);
   });
 
+  it('hands an execve by a non-leader thread over to the process leader (superseded)', () => {
+    const { events, parser } = parseFile('thread-exec.log');
+    expect(parser.stats.unparsed).toBe(0);
+    const root = of(events, 'start')[0];
+    const thread = of(events, 'start').find((s) => s.isThread)!;
+    expect(of(events, 'exec').map((e) => [e.pid, e.path])).toEqual([
+      [root.pid, '/usr/bin/python3'],
+      [root.pid, '/bin/true'],
+    ]);
+    expect(of(events, 'exit').find((e) => e.threadOnly)).toMatchObject({ pid: root.pid, tid: thread.tid });
+    const execs = calls(events).filter((c) => c.name === 'execve');
+    expect(execs.at(-1)).toMatchObject({ pid: root.pid, retval: 0, flags: 0 });
+  });
+
   it('reads relative (-r) and time-of-day (-t) stamps as increasing times', () => {
     for (const name of ['r.log', 't-nopid.log', 'tt-xx.log']) {
       const times = calls(parseFile(name).events).map((c) => c.timeNs!);
