@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CaptureEnvError } from '../../util/errors.js';
 
 /** Platforms runsc is run with; ptrace works everywhere, kvm needs /dev/kvm. */
-export const PLATFORMS = ['ptrace', 'systrap', 'kvm'] as const;
+export const PLATFORMS = ['ptrace', 'kvm'] as const;
 
 /** Where runsc is and what it says its version is. */
 export interface RunscInfo {
