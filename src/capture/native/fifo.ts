@@ -25,9 +25,13 @@ export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPum
   let stopped = false;
   let stoppedAt = 0;
   let wait = MIN_WAIT_MS;
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
   let settle!: (err?: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {
     settle = (err) => {
+      if (finished) return;
+      finished = true;
       try {
         fs.closeSync(fd);
       } catch {
@@ -38,6 +42,8 @@ export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPum
     };
   });
   const turn = (): void => {
+    timer = undefined;
+    if (finished) return;
     try {
       for (let i = 0; i < READS_PER_TURN; i++) {
         let n: number;
@@ -63,7 +69,7 @@ export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPum
         }
         break;
       }
-      setTimeout(turn, wait);
+      timer = setTimeout(turn, wait);
       wait = Math.min(wait * 2, MAX_WAIT_MS);
     } catch (err) {
       settle(err);
@@ -75,6 +81,11 @@ export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPum
     stop: () => {
       stopped = true;
       stoppedAt = Date.now();
+      if (timer && !finished) {
+        clearTimeout(timer);
+        timer = undefined;
+        setImmediate(turn);
+      }
     },
   };
 }
