@@ -47,6 +47,12 @@ async function measure(name, fn) {
 }
 
 const results = [];
+const readPass = () => {
+  const r = TraceReader.open(big);
+  for (const ev of r.events()) if (ev.kind === 'call') void ev.args.length;
+  r.close();
+};
+readPass();
 results.push(
   await measure('read pass (baseline)', () => {
     const r = TraceReader.open(big);
