@@ -15,6 +15,16 @@ export interface Bundle {
   terminal: boolean;
 }
 
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw err;
+  }
+}
+
 function fail(message: string, where: string): never {
   throw new BadInputError(message, where);
 }
@@ -75,12 +85,14 @@ export function resolveInRoot(rootfs: string, program: string, envPath: string, 
 
 /**
  * The command line that runs a bundle's process natively inside its rootfs: unshare gives it its own
- * mount, PID, UTS and IPC namespaces, chroots into the rootfs and changes to the process's cwd, then
- * execs the process args with the bundle's environment (spawn it with `env`).
+ * mount, PID, UTS and IPC namespaces, chroots into the rootfs (mounting a private /proc there when the
+ * rootfs has that directory) and changes to the process's cwd, then execs the process args with the
+ * bundle's environment (spawn it with `env`).
  */
 export function nativeBundleCommand(b: Bundle): { argv: string[]; env: Record<string, string> } {
+  const proc = isDir(path.join(b.rootfs, 'proc')) ? ['--mount-proc'] : [];
   return {
-    argv: ['unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', `--root=${b.rootfs}`, `--wd=${b.cwd}`, '--', ...b.args],
+    argv: ['unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', ...proc, `--root=${b.rootfs}`, `--wd=${b.cwd}`, '--', ...b.args],
     env: Object.fromEntries(b.env),
   };
 }

@@ -8,7 +8,7 @@ import type { TraceEvent } from '../../../src/model/index.js';
 import { runCli, tempDir } from '../../helpers/cli.js';
 
 const BUSYBOX = '/bin/busybox';
-const SCRIPT = 'cat /etc/hostname; echo made > /tmp/out; cat /tmp/out; exit 5';
+const SCRIPT = 'cat /etc/hostname; echo made > /tmp/out; cat /tmp/out; test -r /proc/self/status || echo no-proc; exit 5';
 
 function readAll(file: string): { header: TraceReader['header']; events: TraceEvent[] } {
   const r = TraceReader.open(file);
