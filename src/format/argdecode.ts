@@ -24,6 +24,12 @@ export const TAG = {
   op: 17,
 } as const;
 
+/** Item counts (after the tag) of the tags that take a fixed number. */
+const EXACT: Record<number, number> = { [TAG.hex]: 1, [TAG.oct]: 1, [TAG.strTrunc]: 1, [TAG.sym]: 1, [TAG.buf]: 1, [TAG.more]: 0, [TAG.raw]: 1, [TAG.not]: 1, [TAG.op]: 3 };
+
+/** Short names (flags, symbols, struct fields) repeat in every call: decode each once. */
+const INTERNED = new Map<number, string>();
+
 /** Deepest nesting of argument values accepted. */
 export const MAX_ARG_DEPTH = 200;
 
@@ -210,7 +216,36 @@ class ArgReader {
     if (this.pos >= this.end) this.fail('value runs past the end');
     const len = this.strHeader();
     if (len === NONE) this.fail('expected a string');
-    return this.strBody(len);
+    return len <= 24 ? this.shortStr(len) : this.strBody(len);
+  }
+
+  private shortStr(len: number): string {
+    this.need(len);
+    const b = this.b;
+    const p = this.pos;
+    let h = 0x811c9dc5 ^ len;
+    let high = 0;
+    for (let i = p; i < p + len; i++) {
+      h = Math.imul(h ^ b[i], 0x01000193);
+      high |= b[i];
+    }
+    if (high & 0x80) return this.strBody(len);
+    const hit = INTERNED.get(h);
+    if (hit !== undefined && hit.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++)
+        if (hit.charCodeAt(i) !== b[p + i]) {
+          same = false;
+          break;
+        }
+      if (same) {
+        this.pos += len;
+        return hit;
+      }
+    }
+    const s = this.strBody(len);
+    if (INTERNED.size < 16384) INTERNED.set(h, s);
+    return s;
   }
 
   /** Reads a str (as a string) or a bin (as bytes) item. */
@@ -247,18 +282,14 @@ class ArgReader {
   private tagged(len: number, depth: number): ArgValue {
     const tag = this.int();
     const rest = len - 1;
-    const exactly = (n: number) => {
-      if (rest !== n) this.fail(`tag ${tag} with ${rest} items`);
-    };
+    const exactly = EXACT[tag as number];
+    if (exactly !== undefined && rest !== exactly) this.fail(`tag ${tag} with ${rest} items`);
     switch (tag) {
       case TAG.hex:
-        exactly(1);
         return { k: 'int', v: this.int(), base: 16 };
       case TAG.oct:
-        exactly(1);
         return { k: 'int', v: this.int(), base: 8 };
       case TAG.strTrunc:
-        exactly(1);
         return { k: 'str', v: this.strOrBytes(), trunc: true };
       case TAG.flags: {
         if (rest > this.end - this.pos) this.fail('more items than bytes');
@@ -285,7 +316,6 @@ class ArgReader {
         return rest === 2 ? { k: 'fd', fd, path: this.str() } : { k: 'fd', fd };
       }
       case TAG.sym:
-        exactly(1);
         return { k: 'sym', v: this.str() };
       case TAG.fn: {
         if (rest < 1) this.fail('a function form without a name');
@@ -293,16 +323,13 @@ class ArgReader {
         return { k: 'fn', name, args: this.values(rest - 1, depth) };
       }
       case TAG.buf: {
-        exactly(1);
         const i = this.int();
         if (typeof i !== 'number' || i < 0) this.fail('a bad buffer index');
         return { k: 'buf', i };
       }
       case TAG.more:
-        exactly(0);
         return { k: 'more' };
       case TAG.raw:
-        exactly(1);
         return { k: 'raw', v: this.str() };
       case TAG.comment: {
         if (rest !== 1 && rest !== 2) this.fail(`tag ${tag} with ${rest} items`);
@@ -310,10 +337,8 @@ class ArgReader {
         return rest === 2 ? { k: 'comment', v, of: this.value(depth + 1) } : { k: 'comment', v };
       }
       case TAG.not:
-        exactly(1);
         return { k: 'not', v: this.value(depth + 1) };
       case TAG.op: {
-        exactly(3);
         const op = this.str();
         return { k: 'op', op, l: this.value(depth + 1), r: this.value(depth + 1) };
       }

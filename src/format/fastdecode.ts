@@ -119,8 +119,12 @@ export class WireCursor {
       return s;
     }
     let h = 0x811c9dc5 ^ len;
-    for (let i = this.pos; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    const hit = NAMES.get(h);
+    let high = 0;
+    for (let i = this.pos; i < end; i++) {
+      h = Math.imul(h ^ b[i], 0x01000193);
+      high |= b[i];
+    }
+    const hit = high & 0x80 ? undefined : NAMES.get(h);
     if (hit !== undefined && hit.length === len) {
       let same = true;
       for (let i = 0; i < len; i++)
@@ -134,7 +138,7 @@ export class WireCursor {
       }
     }
     const s = (b as unknown as Utf8Slicer).utf8Slice(this.pos, end);
-    if (NAMES.size < 4096) NAMES.set(h, s);
+    if (!(high & 0x80) && NAMES.size < 4096) NAMES.set(h, s);
     this.pos = end;
     return s;
   }
