@@ -92,7 +92,7 @@ export function resolveInRoot(rootfs: string, program: string, envPath: string, 
 export function nativeBundleCommand(b: Bundle): { argv: string[]; env: Record<string, string> } {
   const proc = isDir(path.join(b.rootfs, 'proc')) ? ['--mount-proc'] : [];
   return {
-    argv: ['unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', ...proc, `--root=${b.rootfs}`, `--wd=${b.cwd}`, '--', ...b.args],
+    argv: ['unshare', '--mount', '--uts', '--ipc', ...proc, `--root=${b.rootfs}`, `--wd=${b.cwd}`, '--', ...b.args],
     env: Object.fromEntries(b.env),
   };
 }
