@@ -85,6 +85,8 @@ describe.each([
     expect(execs.some((e) => e.path === '/bin/sh' && e.argv.join(' ') === `/bin/sh -c ${SCRIPT}`)).toBe(true);
     expect(execs.some((e) => e.argv.join(' ') === 'cat /etc/hostname')).toBe(true);
     const sh = execs.find((e) => e.path === '/bin/sh')!;
+    const root = t.events.find((e) => e.kind === 'start' && e.isRoot)!;
+    expect(sh.pid, 'the bundle process is the root of the traced tree').toBe(root.pid);
     expect(t.events.some((e) => e.kind === 'exit' && e.pid === sh.pid && e.status === 5)).toBe(true);
   });
 });
