@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { A, type ArgValue, CallFlags, type EnvVar, type Int64, type NewEvent, syscallName } from '../../model/index.js';
 import { argCount, argKinds } from '../../import/gvisor/argspec.js';
 import type { Frame } from './frames.js';
@@ -31,9 +32,12 @@ export interface ConvertOptions {
   env: boolean;
   /** Resolved path of the initial program; container/start gives only its argv. */
   initialPath?: string;
+  /** Working directory of the initial program, when container/start does not say. */
+  cwd?: string;
 }
 
 const CLONE_THREAD = 0x10000;
+const AT_FDCWD = -100;
 const RESTART_ERRNOS = new Set([512, 513, 514, 516]);
 const NO_RETURN = new Set(['exit', 'exit_group']);
 const AWAIT_DETAIL_EXIT = new Set(['pipe', 'pipe2']);
@@ -75,6 +79,7 @@ export function envVars(entries: string[], keep: boolean): EnvVar[] {
 export class MonitorConverter {
   private pending = new Map<number, PendingCall>();
   private fds = new Map<number, Map<number, string>>();
+  private cwds = new Map<number, string>();
   private droppedBase = 0;
   private lastDropped = 0;
   /** Packets whose message type this converter does not know. */
@@ -226,12 +231,21 @@ export class MonitorConverter {
     return t;
   }
 
+  private absolute(pid: number, dirfd: number, p: string): string {
+    if (p.startsWith('/')) return posix.normalize(p);
+    const base = dirfd === AT_FDCWD ? this.cwds.get(pid) : this.fds.get(pid)?.get(dirfd);
+    return base && base.startsWith('/') ? posix.resolve(base, p) : p;
+  }
+
   private trackFds(pid: number, name: string, raw: Int64[], result: Int64, detail?: Msg): void {
     const t = this.fdTable(pid);
     const ret = Number(result);
     if (OPENS.has(name)) {
       const path = goodPath(detail?.pathname);
-      if (path) t.set(ret, path);
+      if (path) t.set(ret, this.absolute(pid, name === 'openat' || name === 'openat2' ? int32(raw[0] ?? 0) : AT_FDCWD, path));
+    } else if (name === 'chdir' || name === 'fchdir') {
+      const dir = name === 'chdir' ? goodPath(detail?.pathname) : t.get(int32(raw[0] ?? 0));
+      if (dir) this.cwds.set(pid, this.absolute(pid, AT_FDCWD, dir));
     } else if (DUPS.has(name) || (name === 'fcntl' && (Number(raw[1]) === 0 || Number(raw[1]) === 1030))) {
       const from = t.get(int32(raw[0] ?? 0));
       if (from !== undefined) t.set(ret, from);
@@ -251,6 +265,8 @@ export class MonitorConverter {
     const pid = ctx.threadGroupId ?? tid;
     const argv = (m.args as string[] | undefined) ?? [];
     this.containerId = (m.id as string | undefined) || undefined;
+    const cwd = (m.cwd as string | undefined) || this.opts.cwd;
+    if (cwd) this.cwds.set(pid, cwd);
     const timeNs = this.rel(ctx);
     return [
       { kind: 'start', pid, tid, timeNs, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true },
@@ -264,7 +280,11 @@ export class MonitorConverter {
     const tid = num(m.createdThreadId);
     const childPid = num(m.createdThreadGroupId) || tid;
     const parentPid = ctx.threadGroupId ?? 0;
-    if (childPid !== parentPid) this.fds.set(childPid, new Map(this.fds.get(parentPid) ?? []));
+    if (childPid !== parentPid) {
+      this.fds.set(childPid, new Map(this.fds.get(parentPid) ?? []));
+      const cwd = this.cwds.get(parentPid);
+      if (cwd) this.cwds.set(childPid, cwd);
+    }
     return [
       {
         kind: 'start',

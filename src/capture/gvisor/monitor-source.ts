@@ -34,6 +34,7 @@ export function startMonitor(o: {
   enter: boolean;
   startTimeNs: bigint;
   initialPath?: string;
+  cwd?: string;
   retry?: SinkRetry;
   /** Also append every packet, length-prefixed (u32 LE), to this file (for fixtures and bug reports). */
   saveFrames?: string;
@@ -41,7 +42,7 @@ export function startMonitor(o: {
   onError: (err: Error) => void;
 }): MonitorSource {
   fs.writeFileSync(o.config, JSON.stringify(sessionConfig({ endpoint: o.socket, env: o.env, enter: o.enter, retry: o.retry })), { mode: 0o600 });
-  const converter = new MonitorConverter({ startTimeNs: o.startTimeNs, env: o.env, initialPath: o.initialPath });
+  const converter = new MonitorConverter({ startTimeNs: o.startTimeNs, env: o.env, initialPath: o.initialPath, cwd: o.cwd });
   const badFrames: { count: number; first?: string } = { count: 0 };
   let packets = 0;
   const base = timeBase(o.startTimeNs);

@@ -116,7 +116,7 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       sourceError ??= err;
     };
     if (source !== 'strace-log') {
-      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, retry, startTimeNs, initialPath: p.initialPath, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
+      monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, retry, startTimeNs, initialPath: p.initialPath, cwd: p.cwd, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
       runscOpts.podInitConfig = monitor.podInitConfig;
     } else {
       strace = startStraceLog({ dir: work.straceLogs, startTimeNs, env: opts.env, initialPath: p.initialPath, argv: p.argv, envList: opts.env ? envList(p.env) : undefined, sink, onError });

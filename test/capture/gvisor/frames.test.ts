@@ -84,6 +84,40 @@ describe('gVisor monitoring frames (captured from runsc 20221219)', () => {
     expect(() => decodeFrame(Buffer.concat([packets[0].packet, Buffer.from([0x28])]))).toThrow(FrameError);
   });
 
+  it('keeps an fd table per process: paths of opens (relative ones against the cwd from chdir), dups and closes', () => {
+    const frame = (type: number, typeName: string, msg: object) => {
+      const body = Buffer.from(gvType(typeName).encode(gvType(typeName).fromObject(msg)).finish());
+      const hdr = Buffer.from([8, 0, type, 0, 0, 0, 0, 0]);
+      return decodeFrame(Buffer.concat([hdr, body]));
+    };
+    const ctx = { threadId: 1, threadGroupId: 1 };
+    const call = (sysno: number, args: number[], result: number, detail?: [number, string, object]) => {
+      const raw = { context: ctx, sysno, ...Object.fromEntries(args.map((a, i) => [`arg${i + 1}`, a])) };
+      const out = [frame(6, 'RawSyscall', raw)];
+      if (detail) out.push(frame(detail[0], detail[1], { context: ctx, sysno, ...detail[2] }));
+      out.push(frame(6, 'RawSyscall', { ...raw, exit: { result } }));
+      return out;
+    };
+    const frames = [
+      frame(1, 'ContainerStart', { context: ctx, id: 'c', cwd: '/srv', args: ['x'] }),
+      ...call(80, [0], 0, [13, 'Chdir', { pathname: 'data' }]),
+      ...call(257, [0xffffff9c, 0], 3, [7, 'Open', { fd: -100, pathname: 'a/../b.txt' }]),
+      ...call(0, [3, 0, 10], 10),
+      ...call(32, [3], 4),
+      ...call(0, [4, 0, 10], 10),
+      ...call(3, [3], 0),
+      ...call(0, [3, 0, 10], -9),
+    ];
+    const conv = new MonitorConverter({ startTimeNs: 0n, env: false });
+    const cs = calls(frames.flatMap((f) => conv.push(f)));
+    const fdOf = (c: Omit<CallEvent, 'seq'>) => c.args[0];
+    expect(cs.map((c) => c.name)).toEqual(['chdir', 'openat', 'read', 'dup', 'read', 'close', 'read']);
+    expect(fdOf(cs[2])).toEqual({ k: 'fd', fd: 3, path: '/srv/data/b.txt' });
+    expect(fdOf(cs[4])).toEqual({ k: 'fd', fd: 4, path: '/srv/data/b.txt' });
+    expect(fdOf(cs[5])).toEqual({ k: 'fd', fd: 3, path: '/srv/data/b.txt' });
+    expect(fdOf(cs[6])).toEqual({ k: 'fd', fd: 3 });
+  });
+
   it('counts unknown message types and skips them; rejects packets too short for their header', () => {
     const conv = new MonitorConverter({ startTimeNs: 0n, env: false });
     const unknown = Buffer.from([8, 0, 200, 0, 0, 0, 0, 0, 1, 2, 3]);
