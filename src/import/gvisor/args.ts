@@ -87,6 +87,38 @@ function parseList(body: string): ArgValue[] {
 
 const HEX_HEAD = /^(0x[0-9a-fA-F]+)(?: (.*))?$/s;
 
+/** Field names of gVisor's stat struct and the names strace (and so a native trace) gives them. */
+const STAT_NAMES: Record<string, string> = {
+  dev: 'st_dev', ino: 'st_ino', mode: 'st_mode', nlink: 'st_nlink', uid: 'st_uid', gid: 'st_gid', rdev: 'st_rdev',
+  size: 'st_size', blksize: 'st_blksize', blocks: 'st_blocks', atime: 'st_atime', mtime: 'st_mtime', ctime: 'st_ctime',
+};
+
+/** A `key=value, ...` struct as a struct tree, or undefined for other struct texts; a stat struct is cut to what strace shows by default, under strace's names, octal modes as 0NNN. */
+function parseStruct(body: string, stat: boolean): ArgValue | undefined {
+  const fields: [string, ArgValue][] = [];
+  for (const part of body.split(', ')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(part);
+    if (!m) return undefined;
+    const name = stat ? (STAT_NAMES[m[1]] ?? m[1]) : m[1];
+    const v = m[2];
+    let value: ArgValue;
+    if (/^-?\d+$/.test(v) || /^0x[0-9a-fA-F]+$/.test(v)) value = A.int(num(v));
+    else if (/^[A-Z_][A-Z0-9_]*(\|[A-Za-z0-9_]+)*$/.test(v)) {
+      const parts = v.split('|').map((f) => (/^0o[0-7]+$/.test(f) ? `0${f.slice(2)}` : f));
+      value = parts.length > 1 ? A.flags(...parts) : A.sym(parts[0]);
+    } else value = A.raw(v);
+    fields.push([name, value]);
+  }
+  if (!stat) return A.struct(fields);
+  const mode = fields.find(([n]) => n === 'st_mode')?.[1];
+  const device = mode?.k === 'flags' && (mode.v.includes('S_IFCHR') || mode.v.includes('S_IFBLK'));
+  return A.struct(fields.filter(([n]) => (device ? STAT_SHOWN_DEVICE : STAT_SHOWN).has(n)), true);
+}
+
+/** The stat fields strace shows without -v (a native trace has only these): mode and size, or mode and rdev for devices. */
+const STAT_SHOWN = new Set(['st_mode', 'st_size']);
+const STAT_SHOWN_DEVICE = new Set(['st_mode', 'st_rdev']);
+
 /** Decodes one argument as gVisor's strace prints it, given what the syscall table says the argument is. */
 export function parseArg(tok: string, kind: ArgKind): ParsedArg {
   if (tok === 'null') return { value: A.sym('NULL'), raw: 0 };
@@ -103,7 +135,7 @@ export function parseArg(tok: string, kind: ArgKind): ParsedArg {
       return { value: A.buf(-1), raw, buffer: { data: q.bytes, truncated: tail.startsWith('...') } };
     }
     if (rest.startsWith('[') && rest.endsWith(']')) return { value: A.array(parseList(rest.slice(1, -1))), raw };
-    if (rest.startsWith('{')) return { value: A.raw(rest), raw };
+    if (rest.startsWith('{') && rest.endsWith('}')) return { value: parseStruct(rest.slice(1, -1), kind === 'stat') ?? A.raw(rest), raw };
     if (kind === 'fd') return { value: A.fd(int32(raw), rest), raw };
     return { value: A.str(rest), raw };
   }

@@ -1,5 +1,5 @@
 /** How one raw argument register is shown: an fd, a path, an argv array, or a plain integer. */
-export type ArgKind = 'fd' | 'path' | 'argv' | 'pipefds' | 'int';
+export type ArgKind = 'fd' | 'path' | 'argv' | 'pipefds' | 'stat' | 'int';
 
 const FD0 = ['fd'] as const;
 const DIRFD_PATH = ['fd', 'path'] as const;
@@ -21,6 +21,10 @@ for (const n of ['open', 'stat', 'lstat', 'access', 'chdir', 'mkdir', 'rmdir', '
   table[n] = PATH0;
 table.execve = ['path', 'argv'];
 table.pipe = ['pipefds'];
+table.stat = ['path', 'stat'];
+table.lstat = ['path', 'stat'];
+table.fstat = ['fd', 'stat'];
+table.newfstatat = ['fd', 'path', 'stat'];
 table.pipe2 = ['pipefds'];
 table.dup2 = ['fd', 'fd'];
 table.dup3 = ['fd', 'fd'];

@@ -77,6 +77,18 @@ describe('gVisor strace log parser', () => {
     expect(cs[6].flags & CallFlags.noReturn).toBeTruthy();
   });
 
+  it("decodes stat structs as strace shows them (mode and size under strace's names)", () => {
+    const { events } = parse([
+      '[   1:   1] sh X newfstatat(0x3 /etc/ld.so.cache, 0x7f880c889c99 , 0x7f37cf10c940 {dev=14, ino=107, mode=S_IFREG|0o644, nlink=1, uid=0, gid=0, rdev=0, size=34547, blksize=4096, blocks=68, atime=2026-11-28 03:27:02.149532609 +0000 UTC, mtime=2026-10-16 23:04:04 +0000 UTC, ctime=2026-10-16 23:04:04 +0000 UTC}, 0x1000) = 0 (0x0) (5µs)',
+      '[   1:   1] sh X newfstatat(AT_FDCWD /, 0x7f880c889c99 /dev/null, 0x7f37cf10c940 {dev=5, ino=4, mode=S_IFCHR|0o666, nlink=1, uid=0, gid=0, rdev=259, size=0, blksize=4096, blocks=0, atime=x, mtime=x, ctime=x}, 0x0) = 0 (0x0) (5µs)',
+    ]);
+    const cs = calls(events);
+    expect(cs[0].args[0]).toEqual({ k: 'fd', fd: 3, path: '/etc/ld.so.cache' });
+    expect(cs[0].args[1]).toEqual({ k: 'str', v: '' });
+    expect(cs[0].args[2]).toEqual({ k: 'struct', fields: [['st_mode', { k: 'flags', v: ['S_IFREG', '0644'] }], ['st_size', { k: 'int', v: 34547 }]], trunc: true });
+    expect(cs[1].args[2]).toEqual({ k: 'struct', fields: [['st_mode', { k: 'flags', v: ['S_IFCHR', '0666'] }], ['st_rdev', { k: 'int', v: 259 }]], trunc: true });
+  });
+
   it('keeps a malformed record as an unparsed event with its line number and skips other glog lines', () => {
     const { events, parser } = parse(lines);
     const bad = events.filter((e) => e.kind === 'unparsed');
