@@ -113,6 +113,22 @@ describe.each(SOURCES)('record --backend gvisor --source %s', (source) => {
   });
 });
 
+describe('diff of a native and a gVisor recording', () => {
+  it.each(SOURCES)('pairs the process trees and reports the rseq ENOSYS of every process first (%s)', (source) => {
+    const cmd = ['sh', '-c', 'cat /etc/hostname | wc -c'];
+    const native = path.join(tmp.dir, `diff-native-${source}.ptrace`);
+    expect(runCli(['record', '-o', native, '--', ...cmd], { cwd: tmp.dir, env: ENV }).code).toBe(0);
+    const g = record(`diff-${source}`, ['--source', source, '--', ...cmd]);
+    expect(g.code, g.stderr).toBe(0);
+    const d = runCli(['diff', native, g.out]);
+    expect(d.code, d.stderr).toBe(1);
+    expect(d.stdout).toMatch(/in 3 of 3 process pairs/);
+    const firsts = d.stdout.split('\n').filter((l) => /^ {4}\S+: /.test(l));
+    expect(firsts).toHaveLength(3);
+    expect(firsts.every((l) => /^ {4}rseq: 0 in A, ENOSYS in B/.test(l))).toBe(true);
+  });
+});
+
 describe('gvisor monitor losses', () => {
   it('stores, shows and warns about the events gVisor dropped (forced with no retries)', () => {
     const r = record('lossy', ['--source', 'monitor', '--', 'find', '/usr/share/doc'], { PICOTRACE_GVISOR_RETRIES: '0' });
