@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 const MIN_WAIT_MS = 1;
-const MAX_WAIT_MS = 32;
+const MAX_WAIT_MS = 8;
 const READS_PER_TURN = 64;
 const STOP_GRACE_MS = 2000;
 
@@ -15,7 +15,7 @@ export interface FifoPump {
 
 /**
  * Drains `fifo` into `onData` with non-blocking reads on the main thread through one reused 1 MiB
- * buffer (`onData` must consume the bytes before returning), polling with a backoff from 1 to 32 ms
+ * buffer (`onData` must consume the bytes before returning), polling with a backoff from 1 to 8 ms
  * while it is empty. Memory stays constant and no thread-pool thread is held.
  */
 export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPump {
