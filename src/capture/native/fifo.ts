@@ -1,9 +1,57 @@
 import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
-const MIN_WAIT_MS = 1;
-const MAX_WAIT_MS = 8;
-const READS_PER_TURN = 64;
-const STOP_GRACE_MS = 2000;
+/** Bytes read from the FIFO but not yet consumed above which the reader thread pauses (strace then blocks). */
+export const MAX_BUFFERED_BYTES = 64 << 20;
+
+const OUT = 0;
+const STOP = 1;
+
+const READER = `
+const fs = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { fd, shared, limit } = workerData;
+const ctl = new Int32Array(shared);
+const CHUNK = 256 << 10;
+let buf = Buffer.allocUnsafe(CHUNK * 4);
+let used = 0;
+let seen = false;
+let wait = 1;
+let stoppedAt = 0;
+const flush = () => {
+  if (!used) return;
+  const out = new Uint8Array(used);
+  out.set(buf.subarray(0, used));
+  Atomics.add(ctl, 0, used);
+  parentPort.postMessage(out, [out.buffer]);
+  used = 0;
+};
+for (;;) {
+  let n;
+  try {
+    n = fs.readSync(fd, buf, used, buf.length - used, null);
+  } catch (err) {
+    if (err.code !== 'EAGAIN') throw err;
+    n = -1;
+  }
+  if (n > 0) {
+    seen = true;
+    wait = 1;
+    used += n;
+    if (used >= CHUNK) flush();
+    while (Atomics.load(ctl, 0) > limit) Atomics.wait(ctl, 0, Atomics.load(ctl, 0), 50);
+    continue;
+  }
+  flush();
+  const stopped = Atomics.load(ctl, 1) === 1;
+  if (stopped && !stoppedAt) stoppedAt = Date.now();
+  if (n === 0 && (seen || stopped)) break;
+  if (stopped && Date.now() - stoppedAt > 2000) break;
+  Atomics.wait(ctl, 1, 0, wait);
+  wait = Math.min(wait * 2, 8);
+}
+parentPort.postMessage('end');
+`;
 
 /** A FIFO being drained into a callback. */
 export interface FifoPump {
@@ -14,24 +62,22 @@ export interface FifoPump {
 }
 
 /**
- * Drains `fifo` into `onData` with non-blocking reads on the main thread through one reused 1 MiB
- * buffer (`onData` must consume the bytes before returning), polling with a backoff from 1 to 8 ms
- * while it is empty. Memory stays constant and no thread-pool thread is held.
+ * Drains `fifo` into `onData` on the main thread, while a reader thread empties the FIFO as fast as
+ * strace fills it, so strace never waits while the main thread parses or compresses a chunk. At most
+ * MAX_BUFFERED_BYTES wait between the two; beyond that the reader pauses and strace blocks.
  */
 export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPump {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let seen = false;
-  let stopped = false;
-  let stoppedAt = 0;
-  let wait = MIN_WAIT_MS;
+  const shared = new SharedArrayBuffer(8);
+  const ctl = new Int32Array(shared);
   let finished = false;
-  let timer: NodeJS.Timeout | undefined;
+  let worker: Worker;
   let settle!: (err?: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {
     settle = (err) => {
       if (finished) return;
       finished = true;
+      void worker.terminate();
       try {
         fs.closeSync(fd);
       } catch {
@@ -41,51 +87,30 @@ export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPum
       else resolve();
     };
   });
-  const turn = (): void => {
-    timer = undefined;
+  worker = new Worker(READER, { eval: true, workerData: { fd, shared, limit: MAX_BUFFERED_BYTES } });
+  worker.unref();
+  worker.on('message', (m: Uint8Array | 'end') => {
     if (finished) return;
+    if (m === 'end') {
+      settle();
+      return;
+    }
     try {
-      for (let i = 0; i < READS_PER_TURN; i++) {
-        let n: number;
-        try {
-          n = fs.readSync(fd, buf, 0, buf.length, null);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-          n = -1;
-        }
-        if (n > 0) {
-          seen = true;
-          wait = MIN_WAIT_MS;
-          onData(buf.subarray(0, n));
-          continue;
-        }
-        if (n === 0 && (seen || stopped)) {
-          settle();
-          return;
-        }
-        if (stopped && Date.now() - stoppedAt > STOP_GRACE_MS) {
-          settle();
-          return;
-        }
-        break;
-      }
-      timer = setTimeout(turn, wait);
-      wait = Math.min(wait * 2, MAX_WAIT_MS);
+      onData(Buffer.from(m.buffer, m.byteOffset, m.byteLength));
     } catch (err) {
       settle(err);
+      return;
     }
-  };
-  setImmediate(turn);
+    Atomics.sub(ctl, OUT, m.byteLength);
+    Atomics.notify(ctl, OUT);
+  });
+  worker.on('error', (err) => settle(err));
+  worker.on('exit', () => setImmediate(() => settle(new Error('the FIFO reader stopped early'))));
   return {
     done,
     stop: () => {
-      stopped = true;
-      stoppedAt = Date.now();
-      if (timer && !finished) {
-        clearTimeout(timer);
-        timer = undefined;
-        setImmediate(turn);
-      }
+      Atomics.store(ctl, STOP, 1);
+      Atomics.notify(ctl, STOP);
     },
   };
 }
