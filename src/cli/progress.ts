@@ -11,8 +11,8 @@ export interface ProgressOptions {
   label: string;
   /** Amount of work when known (events or bytes); without it no percentage or time left is shown. */
   total?: number;
-  /** What is counted: `events` (default) or `bytes` (shown as KiB, MiB, ...). */
-  unit?: 'events' | 'bytes';
+  /** What is counted: `events` (default), `lines`, or `bytes` (shown as KiB, MiB, ...). */
+  unit?: ProgressUnit;
   /** `--quiet`: never draw. */
   quiet?: boolean;
   /** Default: process.stderr. Progress is drawn only when it is a terminal. */
@@ -33,9 +33,12 @@ export interface Progress {
   finish(): void;
 }
 
+/** What a progress line counts. */
+export type ProgressUnit = 'events' | 'lines' | 'bytes';
+
 const SILENT: Progress = { update: () => undefined, finish: () => undefined };
 
-function human(n: number, unit: 'events' | 'bytes'): string {
+function human(n: number, unit: ProgressUnit): string {
   if (unit === 'bytes') {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     let i = 0;
@@ -59,9 +62,9 @@ function duration(s: number): string {
 }
 
 /** The text of one progress line (without control characters). */
-export function progressLine(label: string, done: number, elapsedMs: number, total: number | undefined, unit: 'events' | 'bytes'): string {
+export function progressLine(label: string, done: number, elapsedMs: number, total: number | undefined, unit: ProgressUnit): string {
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const suffix = unit === 'bytes' ? '' : ' events';
+  const suffix = unit === 'bytes' ? '' : ` ${unit}`;
   let s = `${label}: ${human(done, unit)}`;
   if (total !== undefined && total > 0) s += `/${human(total, unit)}${suffix} (${Math.min(100, Math.floor((100 * done) / total))}%)`;
   else s += suffix;

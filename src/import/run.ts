@@ -19,6 +19,8 @@ export interface ImportOptions {
   /** Stored in the header's writer field. */
   writer?: string;
   annotator?: ChunkAnnotator;
+  /** Called every few thousand lines with the number of lines read so far (for a progress line). */
+  onProgress?: (lines: number) => void;
 }
 
 /** What an import did. */
@@ -112,10 +114,14 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
     );
     const live = sources.filter((s) => nextLine(s));
     const name = (s: Source) => (s.reader.name === '-' ? 'stdin' : s.reader.name);
+    let lines = 0;
+    const tick = o.onProgress ? () => (++lines & 4095) === 0 && o.onProgress!(lines) : () => false;
     if (live.length === 1 || !format.lineTimeNs) {
       for (const s of live) {
-        do parser.line(s.head!, s.headNo, name(s), s.pid);
-        while (nextLine(s));
+        do {
+          parser.line(s.head!, s.headNo, name(s), s.pid);
+          tick();
+        } while (nextLine(s));
       }
     } else {
       for (const s of live) s.timeNs = format.lineTimeNs(s.head!) ?? -1n;
@@ -124,6 +130,7 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
         for (let i = 1; i < live.length; i++) if (live[i].timeNs < live[k].timeNs) k = i;
         const s = live[k];
         parser.line(s.head!, s.headNo, name(s), s.pid);
+        tick();
         if (!nextLine(s)) live.splice(k, 1);
         else s.timeNs = format.lineTimeNs(s.head!) ?? s.timeNs;
       }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,25 @@ describe.skipIf(!hasScript)('progress on a real terminal (needs script(1) from u
       const quiet = run(' --quiet');
       expect(quiet.status).toBe(0);
       expect(quiet.stdout).toBe('');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('import draws a lines count and rate on a terminal and stays quiet with --quiet', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const log = path.join(dir, 'big.log');
+      const line = (i: number) => `1234 1700000000.${String(i).padStart(6, '0')} openat(AT_FDCWD, "/etc/f${i % 97}", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory) <0.000010>\n`;
+      fs.writeFileSync(log, Array.from({ length: 250_000 }, (_, i) => line(i % 999_999)).join(''));
+      const run = (extra: string) =>
+        spawnSync('script', ['-qefc', `${process.execPath} ${BIN} import ${log} -o ${path.join(dir, 'out.ptrace')}${extra}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+      const shown = run('');
+      expect(shown.status).toBe(0);
+      expect(shown.stdout).toMatch(/\rimport: [\d.]+k? lines, [\d.]+k?\/s\x1b\[K/);
+      const quiet = run(' --quiet');
+      expect(quiet.status).toBe(0);
+      expect(quiet.stdout).not.toMatch(/\rimport:/);
     } finally {
       cleanup();
     }

@@ -4,12 +4,14 @@ import { importLogs, IMPORT_FORMATS } from '../../import/index.js';
 import { UsageError } from '../../util/errors.js';
 import { refuseInputOverwrite } from '../../util/outfile.js';
 import { parseOption } from '../options.js';
+import { startProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 
 interface ImportCliOptions {
   format: string;
   output?: string;
   strict?: boolean;
+  quiet?: boolean;
 }
 
 /** `picotrace import [--format F] LOG... -o FILE [--strict]`: text logs (strace, ...) into a trace. */
@@ -21,12 +23,19 @@ export function registerImport(program: Command): void {
     .option('-f, --format <format>', `log format: ${[...IMPORT_FORMATS.keys()].join(', ')} or auto`, 'auto')
     .option('-o, --output <file>', 'trace file to write (.ptrace)')
     .option('--strict', 'fail at the first line that does not parse instead of keeping it as unparsed')
+    .option('-q, --quiet', 'no progress on stderr')
     .action((logs: string[], o: ImportCliOptions) => {
       const formats = ['auto', ...IMPORT_FORMATS.keys()] as [string, ...string[]];
       const format = parseOption(z.enum(formats), o.format, '--format');
       if (!o.output) throw new UsageError('import: -o FILE is required');
       refuseInputOverwrite(o.output, logs.filter((l) => l !== '-'));
-      const r = importLogs({ inputs: logs, output: o.output, format, strict: o.strict, writer: VERSION });
+      const progress = startProgress({ label: 'import', quiet: o.quiet, unit: 'lines' });
+      let r: ReturnType<typeof importLogs>;
+      try {
+        r = importLogs({ inputs: logs, output: o.output, format, strict: o.strict, writer: VERSION, onProgress: (n) => progress.update(n) });
+      } finally {
+        progress.finish();
+      }
       const s = r.stats;
       process.stderr.write(`picotrace: imported ${s.lines} lines (${r.format}) into ${r.events} events in ${o.output}; ${s.unparsed} unparsed\n`);
       for (const sample of s.samples) process.stderr.write(`picotrace:   unparsed ${sample}\n`);
