@@ -14,6 +14,19 @@ export interface CollectReply {
   warnings: string[];
 }
 
+/** Sent every 65536 events while a worker reads its trace. */
+export interface CollectProgress {
+  progress: number;
+}
+
+function* counted<T>(items: Iterable<T>): Generator<T> {
+  let n = 0;
+  for (const item of items) {
+    yield item;
+    if ((++n & 0xffff) === 0) parentPort!.postMessage({ progress: n } satisfies CollectProgress);
+  }
+}
+
 function buffersOf(s: TraceStreams): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
   for (const st of s.streams.values())
@@ -26,7 +39,7 @@ if (parentPort) {
   const reader = TraceReader.open(job.file);
   const warnings: string[] = [];
   try {
-    const streams = collectStreams(reader.events({ onCorrupt: (e) => warnings.push(`${e.message} (chunk skipped)`) }), job.profile);
+    const streams = collectStreams(counted(reader.events({ onCorrupt: (e) => warnings.push(`${e.message} (chunk skipped)`) })), job.profile);
     const reply: CollectReply = { streams, warnings };
     parentPort.postMessage(reply, buffersOf(streams));
   } finally {

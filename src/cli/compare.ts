@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { CollectJob, CollectReply } from './collect-worker.js';
+import type { CollectJob, CollectProgress, CollectReply } from './collect-worker.js';
+import { startProgress } from './progress.js';
 import { collectStreams, diffStreams, divergenceFacts, formatSuppressions, parseSuppressions, SuppressionSet, type DiffResult, type ProfileName, type TraceStreams } from '../compare/index.js';
 import { TraceReader } from '../format/index.js';
 import { diffToJson, jsonReplacer, renderDiffMarkdown, renderDiffText, type DiffView } from '../render/index.js';
@@ -20,6 +21,8 @@ export interface DiffRunOptions {
   writeSuppressions?: string;
   only?: ReadonlySet<string>;
   color: boolean;
+  /** No progress line even on a terminal. */
+  quiet?: boolean;
 }
 
 /**
@@ -65,11 +68,15 @@ function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: s
 /** Traces below this many events are normalized in this thread; larger ones in a worker each, both at once. */
 const WORKER_MIN_EVENTS = 200_000;
 
-function collectInWorker(file: string, profile: ProfileName): Promise<CollectReply> {
+function collectInWorker(file: string, profile: ProfileName, onProgress: (events: number) => void): Promise<CollectReply> {
   return new Promise((resolve, reject) => {
     const w = new Worker(new URL('./collect-worker.js', import.meta.url), { workerData: { file, profile } satisfies CollectJob });
     let done = false;
-    w.once('message', (m: CollectReply) => {
+    w.on('message', (m: CollectReply | CollectProgress) => {
+      if ('progress' in m) {
+        onProgress(m.progress);
+        return;
+      }
       done = true;
       resolve(m);
     });
@@ -81,11 +88,24 @@ function collectInWorker(file: string, profile: ProfileName): Promise<CollectRep
 }
 
 /** Normalizes both traces, in two workers at once when they are large. Damaged chunks are warned about and skipped. */
-export async function collectBoth(ra: TraceReader, rb: TraceReader, profile: ProfileName, warn: (msg: string) => void): Promise<[TraceStreams, TraceStreams]> {
+export async function collectBoth(ra: TraceReader, rb: TraceReader, profile: ProfileName, warn: (msg: string) => void, quiet = true): Promise<[TraceStreams, TraceStreams]> {
   if (ra.eventCount + rb.eventCount < WORKER_MIN_EVENTS) return [streamsOf(ra, profile, warn), streamsOf(rb, profile, warn)];
-  const [x, y] = await Promise.all([collectInWorker(ra.file, profile), collectInWorker(rb.file, profile)]);
-  for (const m of [...x.warnings, ...y.warnings]) warn(m);
-  return [x.streams, y.streams];
+  const progress = startProgress({ label: 'diff', total: ra.eventCount + rb.eventCount, quiet });
+  const done = [0, 0];
+  try {
+    const [x, y] = await Promise.all(
+      [ra, rb].map((r, i) =>
+        collectInWorker(r.file, profile, (n) => {
+          done[i] = n;
+          progress.update(done[0] + done[1]);
+        }),
+      ),
+    );
+    for (const m of [...x.warnings, ...y.warnings]) warn(m);
+    return [x.streams, y.streams];
+  } finally {
+    progress.finish();
+  }
 }
 
 /** An open diff of two files for interactive use: the result, event lookups, and close(). */
@@ -130,7 +150,7 @@ export async function diffFiles(fileA: string, fileB: string, o: DiffRunOptions)
       process.stderr.write(`picotrace: ${m}\n`);
     };
     for (const [r, f] of [[ra, fileA], [rb, fileB]] as const) if (r.integrity.damage) warn(`${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; comparing what is readable`);
-    const [sa, sb] = await collectBoth(ra, rb, o.profile, warn);
+    const [sa, sb] = await collectBoth(ra, rb, o.profile, warn, o.quiet);
     const result = diffStreams(sa, sb, { suppressions: supp, only: o.only });
     const view: DiffView = {
       fileA,

@@ -86,6 +86,9 @@ describe.skipIf(!hasScript)('progress on a real terminal (needs script(1) from u
       const quiet = run(' --quiet');
       expect(quiet.status).toBe(0);
       expect(quiet.stdout).toBe('');
+      const diff = spawnSync('script', ['-qefc', `${process.execPath} ${BIN} diff ${big} ${big} --format json > ${path.join(dir, 'd.json')}`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+      expect(diff.status).toBe(0);
+      expect(diff.stdout).toMatch(/\rdiff: [\d.]+k?\/450\.0k events \(\d+%\)/);
     } finally {
       cleanup();
     }

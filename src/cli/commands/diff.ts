@@ -17,6 +17,7 @@ interface DiffCliOptions {
   loose?: boolean;
   explainNormalization?: boolean;
   color?: boolean;
+  quiet?: boolean;
 }
 
 /** The normalization rules as a table, one line per rule, with the profiles it applies in. */
@@ -44,6 +45,7 @@ export function registerDiff(program: Command): void {
     .option('--loose', 'loose normalization profile: success values, data and structs are not compared')
     .option('--no-color', 'no ANSI colors even on a terminal')
     .option('--explain-normalization', 'list the normalization rules of each profile and exit')
+    .option('-q, --quiet', 'no progress on stderr')
     .action(async (a: string | undefined, b: string | undefined, o: DiffCliOptions) => {
       if (o.explainNormalization) {
         process.stdout.write(explainNormalization());
@@ -63,6 +65,7 @@ export function registerDiff(program: Command): void {
         writeSuppressions: o.writeSuppressions,
         only,
         color: o.color !== false && wantColor(),
+        quiet: !!o.quiet,
       });
       setExitCode(code);
     });
