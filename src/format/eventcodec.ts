@@ -48,9 +48,9 @@ export function isStorableTime(t: number | undefined): t is number {
   return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_NS;
 }
 
-/** Writes one event, length-delimited, into a protobuf writer (one chunk's block). */
-export function writeEvent(ev: NewEvent, seq: number, w: protobuf.Writer): void {
-  const o: Obj = { seq, pid: ev.pid, tid: ev.tid };
+/** Writes one event, length-delimited, into a protobuf writer (one chunk's block). Its seq is not stored: it is the chunk's first seq plus the event's position. */
+export function writeEvent(ev: NewEvent, w: protobuf.Writer): void {
+  const o: Obj = { pid: ev.pid, tid: ev.tid };
   if (isStorableTime(ev.timeNs)) o.timeNs = Math.trunc(ev.timeNs);
   switch (ev.kind) {
     case 'call':
@@ -75,12 +75,15 @@ export function writeEvent(ev: NewEvent, seq: number, w: protobuf.Writer): void 
   pb.Event.encodeDelimited(o as unknown as protobuf.Message, w);
 }
 
-/** Reads one length-delimited event at the cursor; throws WireError (or a protobufjs error) on malformed bytes. */
-export function readEvent(cur: WireCursor): TraceEvent {
+/**
+ * Reads one length-delimited event at the cursor, numbering it `expectSeq`; an event that stores a
+ * different seq is malformed. Throws WireError (or a protobufjs error) on malformed bytes.
+ */
+export function readEvent(cur: WireCursor, expectSeq: number): TraceEvent {
   const end = cur.span();
   const outerEnd = cur.end;
   cur.end = end;
-  let seq = 0;
+  const seq = expectSeq;
   let pid = 0;
   let tid = 0;
   let timeNs: number | undefined;
@@ -92,7 +95,7 @@ export function readEvent(cur: WireCursor): TraceEvent {
     const tag = cur.u32();
     switch (tag) {
       case (1 << 3) | 0:
-        seq = Number(cur.varint64());
+        if (Number(cur.varint64()) !== expectSeq) throw new WireError('event out of sequence');
         break;
       case (2 << 3) | 0:
         pid = cur.i32();

@@ -417,9 +417,7 @@ export class TraceReader {
     const out: TraceEvent[] = new Array(h.count);
     try {
       for (let i = 0; i < h.count; i++) {
-        const ev = readEvent(cur);
-        if (ev.seq !== h.firstSeq + i) throw new WireError('sequence');
-        out[i] = ev;
+        out[i] = readEvent(cur, h.firstSeq + i);
       }
     } catch (err) {
       if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);

@@ -117,7 +117,7 @@ export class TraceWriter {
   append(ev: NewEvent): number {
     const seq = this.seq++;
     if (this.blockCount === 0) this.blockFirstSeq = seq;
-    writeEvent(ev, seq, this.block);
+    writeEvent(ev, this.block);
     if (isStorableTime(ev.timeNs)) {
       const t = BigInt(Math.trunc(ev.timeNs));
       if (this.blockFirstTime === NO_TIME) this.blockFirstTime = t;
