@@ -151,7 +151,7 @@ function makeCase(i) {
 let worker;
 let pending;
 function startWorker() {
-  worker = fork(path.join(here, 'fuzz', 'worker.mjs'), [], { execArgv: [`--max-old-space-size=${MEM_MB}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  worker = fork(path.join(here, 'fuzz', 'worker.mjs'), [], { cwd: work, execArgv: [`--max-old-space-size=${MEM_MB}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   worker.stderr.on('data', () => {});
   return new Promise((resolve) => worker.once('message', () => resolve()));
 }

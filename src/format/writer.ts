@@ -205,6 +205,7 @@ export class TraceWriter {
       try {
         fs.renameSync(this.tmpPath, this.path);
       } catch (err) {
+        fs.rmSync(this.tmpPath, { force: true });
         fileError(err, this.path);
       }
     }

@@ -59,4 +59,16 @@ describe('inputs the fuzzer once crashed on', () => {
     expect(runCli(['dump', out]).stdout).toMatch(/write\(1<host:\[2\]>, .*\) = 3/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a derived trace written onto a directory fails in one line and leaves no temporary file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-fz-'));
+    const target = path.join(dir, 'sub');
+    fs.mkdirSync(target);
+    const r = runCli(['scrub', fixture('../native/sh-ls-wc.ptrace'), '-o', target]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(fs.readdirSync(dir)).toEqual(['sub']);
+    expect(fs.readdirSync(target)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
