@@ -1,4 +1,5 @@
 /** Flag and constant tables (x86_64 Linux) the reducer uses to read decoded names and raw bits alike. */
+import { CLONE_FLAG_BITS } from '../model/index.js';
 
 /** open(2) flag bits by name. */
 export const OPEN_FLAGS: Readonly<Record<string, number>> = {
@@ -30,33 +31,8 @@ export const O_CLOEXEC = 0o2000000;
 /** Mask of the access mode (O_RDONLY, O_WRONLY, O_RDWR). */
 export const O_ACCMODE = 0o3;
 
-/** clone(2) flag bits by name. */
-export const CLONE_FLAGS: Readonly<Record<string, number>> = {
-  CLONE_VM: 0x100,
-  CLONE_FS: 0x200,
-  CLONE_FILES: 0x400,
-  CLONE_SIGHAND: 0x800,
-  CLONE_PIDFD: 0x1000,
-  CLONE_PTRACE: 0x2000,
-  CLONE_VFORK: 0x4000,
-  CLONE_PARENT: 0x8000,
-  CLONE_THREAD: 0x10000,
-  CLONE_NEWNS: 0x20000,
-  CLONE_SYSVSEM: 0x40000,
-  CLONE_SETTLS: 0x80000,
-  CLONE_PARENT_SETTID: 0x100000,
-  CLONE_CHILD_CLEARTID: 0x200000,
-  CLONE_DETACHED: 0x400000,
-  CLONE_UNTRACED: 0x800000,
-  CLONE_CHILD_SETTID: 0x1000000,
-  CLONE_NEWCGROUP: 0x2000000,
-  CLONE_NEWUTS: 0x4000000,
-  CLONE_NEWIPC: 0x8000000,
-  CLONE_NEWUSER: 0x10000000,
-  CLONE_NEWPID: 0x20000000,
-  CLONE_NEWNET: 0x40000000,
-  CLONE_IO: 0x80000000,
-};
+/** clone(2) flag bits by name that fit 32 bits (the flags register of clone; clone3's two higher bits are left out). */
+export const CLONE_FLAGS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(CLONE_FLAG_BITS).filter(([, bit]) => bit <= 0xffffffff));
 /** Shares the address space. */
 export const CLONE_VM = 0x100;
 /** Shares cwd and umask (not modelled between processes). */
