@@ -4,20 +4,10 @@ import { TraceReader, TraceWriter } from '../../src/format/index.js';
 import type { TraceEvent } from '../../src/model/index.js';
 import { emptyState, reduce, snapshot, StateIndex, viewProc, type KernelState } from '../../src/state/index.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { rng } from '../helpers/events.js';
 
 const tmp = tempDir('picotrace-state-');
 afterAll(() => tmp.cleanup());
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Copies a trace into small chunks so that keyframes and reads cross chunk boundaries. */
 function rechunk(src: string, dst: string, chunkEvents: number): void {
