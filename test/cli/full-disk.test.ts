@@ -13,7 +13,7 @@ describe('a disk that fills up while export or scrub writes (mounts a 256 KiB tm
   beforeAll(() => {
     ({ dir, cleanup } = tempDir());
     input = path.join(dir, 'in.ptrace');
-    writeSampleTrace(input, { repeat: 3000 });
+    writeSampleTrace(input, { repeat: 8000 });
     mnt = path.join(dir, 'small');
     fs.mkdirSync(mnt);
     const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
