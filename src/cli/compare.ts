@@ -70,7 +70,7 @@ const WORKER_MIN_EVENTS = 200_000;
 
 function collectInWorker(file: string, profile: ProfileName, onProgress: (events: number) => void): Promise<CollectReply> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./collect-worker.js', import.meta.url), { workerData: { file, profile } satisfies CollectJob });
+    const w = new Worker(new URL('./collect-worker.js', import.meta.url), { workerData: { file, profile } satisfies CollectJob, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
     let done = false;
     w.on('message', (m: CollectReply | CollectProgress) => {
       if ('progress' in m) {
