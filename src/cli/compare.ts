@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CollectJob, CollectProgress, CollectReply } from './collect-worker.js';
 import { startProgress } from './progress.js';
 import { collectStreams, diffStreams, divergenceFacts, formatSuppressions, parseSuppressions, SuppressionSet, type DiffResult, type ProfileName, type TraceStreams } from '../compare/index.js';
-import { TraceReader } from '../format/index.js';
+import { TraceReader, describeDamage } from '../format/index.js';
 import { diffToJson, jsonReplacer, renderDiffMarkdown, renderDiffText, type DiffView } from '../render/index.js';
 import { BadInputError, ExitCode, fileError } from '../util/errors.js';
 import { refuseInputOverwrite, writeFileSafely } from '../util/outfile.js';
@@ -149,7 +149,7 @@ export async function diffFiles(fileA: string, fileB: string, o: DiffRunOptions)
       damaged = true;
       process.stderr.write(`picotrace: ${m}\n`);
     };
-    for (const [r, f] of [[ra, fileA], [rb, fileB]] as const) if (r.integrity.damage) warn(`${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; comparing what is readable`);
+    for (const [r, f] of [[ra, fileA], [rb, fileB]] as const) if (r.integrity.damage) warn(`${describeDamage(f, r.integrity.damage)}; comparing what is readable`);
     const [sa, sb] = await collectBoth(ra, rb, o.profile, warn, o.quiet);
     const result = diffStreams(sa, sb, { suppressions: supp, only: o.only });
     const view: DiffView = {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { DigestAnnotator, PROFILE_NAMES, digestProfileName, type ProfileName } from '../compare/index.js';
-import { TraceReader, TraceWriter, type ChunkAnnotator } from '../format/index.js';
+import { TraceReader, TraceWriter, type ChunkAnnotator, describeDamage } from '../format/index.js';
 import type { Scrubber } from '../scrub/index.js';
 import { onInterrupt } from '../util/interrupt.js';
 import { tempSibling } from '../util/outfile.js';
@@ -34,7 +34,7 @@ export async function scrubTraceFile(input: string, output: string, scrubber: Sc
     const dmg = reader.integrity.damage;
     if (dmg) {
       damaged = true;
-      process.stderr.write(`picotrace: ${input}: ${dmg.what} at offset ${dmg.offset} (scrubbed what was readable)\n`);
+      process.stderr.write(`picotrace: ${describeDamage(input, dmg)} (scrubbed what was readable)\n`);
     }
     const f = reader.footerInfo;
     const endNotes: Record<string, string> = {};

@@ -39,6 +39,11 @@ export interface Damage {
   offset: number;
 }
 
+/** The one-line description of a trace's damage: `FILE: what at offset N`. */
+export function describeDamage(file: string, d: Damage): string {
+  return `${file}: ${d.what} at offset ${d.offset}`;
+}
+
 /** What open() learned about the file's completeness. */
 export interface Integrity {
   /** True when the footer was present and valid. */

@@ -1,4 +1,4 @@
-import type { TraceReader } from '../format/index.js';
+import { describeDamage, type TraceReader } from '../format/index.js';
 import type { TraceEvent } from '../model/index.js';
 import { formatEventLine } from '../render/index.js';
 import { StateIndex, type KernelState } from '../state/index.js';
@@ -82,7 +82,7 @@ export class Navigator {
     const bad = damageOf(this.reader);
     if (bad.length) return `${bad[0].message}${bad.length > 1 ? ` (and ${bad.length - 1} more damaged chunks)` : ''}; those events are skipped`;
     const d = this.reader.integrity.damage;
-    return d ? `${this.reader.file}: ${d.what} at offset ${d.offset}` : '';
+    return d ? describeDamage(this.reader.file, d) : '';
   }
 
   /** True when `ev` passes the filter. */

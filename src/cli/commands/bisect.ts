@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { bisectTraces, type BisectPair } from '../../compare/index.js';
-import { TraceReader } from '../../format/index.js';
+import { TraceReader, describeDamage } from '../../format/index.js';
 import type { TraceEvent } from '../../model/index.js';
 import { describeRun, formatEventLine, jsonReplacer } from '../../render/index.js';
 import { ExitCode, UsageError } from '../../util/errors.js';
@@ -60,7 +60,7 @@ export function registerBisect(program: Command): void {
         for (const [r, f] of [[ra, fa], [rb, fb]] as const)
           if (r.integrity.damage) {
             damaged = true;
-            process.stderr.write(`picotrace: ${f}: ${r.integrity.damage.what} at offset ${r.integrity.damage.offset}; bisecting what is readable\n`);
+            process.stderr.write(`picotrace: ${describeDamage(f, r.integrity.damage)}; bisecting what is readable\n`);
           }
         const t0 = process.hrtime.bigint();
         const c0 = process.cpuUsage();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { TraceReader, type EventFilter } from '../../format/index.js';
+import { TraceReader, type EventFilter, describeDamage } from '../../format/index.js';
 import { eventJsonLine, formatEventLine } from '../../render/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
@@ -64,7 +64,7 @@ export function registerDump(program: Command): void {
         await writeLines(lines);
         const dmg = reader.integrity.damage;
         if (dmg && n < count) {
-          process.stderr.write(`picotrace: ${file}: ${dmg.what} at offset ${dmg.offset}\n`);
+          process.stderr.write(`picotrace: ${describeDamage(file, dmg)}\n`);
           corrupt = true;
         }
       } finally {

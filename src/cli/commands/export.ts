@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
-import { TraceReader } from '../../format/index.js';
+import { TraceReader, describeDamage } from '../../format/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { SafeOutputFile } from '../../util/outfile.js';
 import { setExitCode } from '../main.js';
@@ -82,7 +82,7 @@ export function registerExport(program: Command): void {
       const dmg = reader.integrity.damage;
       if (dmg) {
         corrupt = true;
-        process.stderr.write(`picotrace: ${file}: ${dmg.what} at offset ${dmg.offset} (exported what was readable)\n`);
+        process.stderr.write(`picotrace: ${describeDamage(file, dmg)} (exported what was readable)\n`);
       }
       if (corrupt) setExitCode(ExitCode.corrupt);
     });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TraceReader } from '../../format/index.js';
+import { TraceReader, describeDamage } from '../../format/index.js';
 import { summarize, type TraceSummary } from '../../render/summary.js';
 import { renderInfoText } from '../../render/info.js';
 import { CorruptTraceError, ExitCode } from '../../util/errors.js';
@@ -24,7 +24,7 @@ export function registerInfo(program: Command): void {
           const first = bad[0];
           const dmg = reader.integrity.damage;
           if (first) process.stderr.write(`picotrace: ${first.message}${bad.length > 1 ? ` (and ${bad.length - 1} more damaged chunks)` : ''}\n`);
-          else if (dmg) process.stderr.write(`picotrace: ${file}: ${dmg.what} at offset ${dmg.offset}\n`);
+          else if (dmg) process.stderr.write(`picotrace: ${describeDamage(file, dmg)}\n`);
           setExitCode(ExitCode.corrupt);
         }
       } finally {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { TraceReader } from '../../format/index.js';
+import { TraceReader, describeDamage } from '../../format/index.js';
 import { jsonReplacer } from '../../render/index.js';
 import { renderStatsText, STATS_BY, StatsCollector, type StatsBy } from '../../stats/index.js';
 import { ExitCode } from '../../util/errors.js';
@@ -47,7 +47,7 @@ export function registerStats(program: Command): void {
       const dmg = reader.integrity.damage;
       if (dmg) {
         corrupt = true;
-        process.stderr.write(`picotrace: ${file}: ${dmg.what} at offset ${dmg.offset} (counted what was readable)\n`);
+        process.stderr.write(`picotrace: ${describeDamage(file, dmg)} (counted what was readable)\n`);
       }
       const stats = collector.result();
       process.stdout.write(o.json ? `${JSON.stringify(stats, jsonReplacer, 2)}\n` : renderStatsText(stats));
