@@ -112,8 +112,12 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
     const w = writer;
     const tf = opts.transform;
     const sink = tf ? (ev: NewEvent) => w.append(tf.event(ev)) : (ev: NewEvent) => w.append(ev);
+    // The first failure (a full disk, a broken source) stops the sandbox; it is reported once it exits.
+    let stopSandbox = (): void => undefined;
     const onError = (err: Error): void => {
-      sourceError ??= err;
+      if (sourceError) return;
+      sourceError = err;
+      stopSandbox();
     };
     if (source !== 'strace-log') {
       monitor = startMonitor({ socket: work.socket, config: work.config, env: opts.env, enter: true, retry, startTimeNs, initialPath: p.initialPath, cwd: p.cwd, saveFrames: process.env.PICOTRACE_GVISOR_SAVE_FRAMES || undefined, sink, onError });
@@ -123,11 +127,20 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       runscOpts.straceLogDir = work.straceLogs;
       runscOpts.straceLogSize = opts.bufferSize;
     }
-    const flushTimer = setInterval(() => w.flush(), 1000);
+    const flushTimer = setInterval(() => {
+      if (sourceError) return;
+      try {
+        w.flush();
+      } catch (err) {
+        onError(err as Error);
+      }
+    }, 1000);
     let exitCode: number;
     try {
       const { child, relayed } = startRunsc(runscOpts, p.target);
       const sup = supervise(child, { targets: () => (child.pid ? [child.pid] : []), log: opts.log });
+      stopSandbox = sup.kill;
+      if (sourceError) sup.kill();
       try {
         exitCode = await sup.done;
       } catch (err) {

@@ -109,13 +109,25 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
       watchdog.disarm();
     };
     const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log, pending: held.release });
-    const pump = pumpFifo(fifo, (chunk) => splitter.push(chunk));
+    // The first failure (a full disk, say) stops the program and strace; what strace still writes
+    // is drained and dropped so that it ends quietly instead of failing on a closed FIFO.
+    let failure: unknown;
+    const guarded = (fn: () => void): void => {
+      if (failure !== undefined) return;
+      try {
+        fn();
+      } catch (err) {
+        failure = err;
+        sup.kill();
+      }
+    };
+    const pump = pumpFifo(fifo, (chunk) => guarded(() => splitter.push(chunk)));
     const drained = pump.done.catch((err) => {
       sup.kill();
       throw err;
     });
     drained.catch(() => undefined);
-    timer = setInterval(() => w.flush(), FLUSH_INTERVAL_MS);
+    timer = setInterval(() => guarded(() => w.flush()), FLUSH_INTERVAL_MS);
     let exitCode: number;
     try {
       exitCode = await sup.done;
@@ -124,6 +136,7 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     }
     pump.stop();
     await drained;
+    if (failure !== undefined) throw failure;
     splitter.end();
     const leftover = parser.liveProcesses();
     parser.end();
