@@ -4,7 +4,8 @@ import protobuf from 'protobufjs';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { headerToWire, isStorableTime, writeEvent } from './eventcodec.js';
-import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
+import { ChunkPipe, type ChunkPlaced } from './chunkpipe.js';
+import { CHUNK_MAGIC, Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 import { pb } from './proto.js';
 
 /** Running digest of one normalized stream, as stored per chunk in the index. */
@@ -33,6 +34,8 @@ export interface WriterOptions {
   /** Write to a temporary name and rename on close (for derived files); a recording writes in place. */
   atomic?: boolean;
   annotator?: ChunkAnnotator;
+  /** Compress and write chunks on another thread from the second chunk on (default true). */
+  background?: boolean;
 }
 
 /** What close() stores in the footer besides the index. */
@@ -54,7 +57,7 @@ interface ChunkEntry {
 }
 
 /** Default chunking and compression: brotli quality 5, chosen by the codec table of bench/format.bench.mjs (smallest file at the same read speed as deflate). */
-export const DEFAULT_WRITER_OPTIONS = { chunkEvents: 4096, chunkBytes: 1 << 20, codec: Codec.brotli as CodecId, level: 5 };
+export const DEFAULT_WRITER_OPTIONS = { chunkEvents: 4096, chunkBytes: 1 << 20, codec: Codec.brotli as CodecId, level: 5, background: true };
 
 /**
  * Streams events into a .ptrace file: chunks of compressed events, each written as soon as it is full,
@@ -71,6 +74,12 @@ export class TraceWriter {
   private blockFirstTime = NO_TIME;
   private blockMaxTime = NO_TIME;
   private chunks: ChunkEntry[] = [];
+  private pipe: ChunkPipe | undefined;
+  private readonly placed = (p: ChunkPlaced): void => {
+    const c = this.chunks[p.index];
+    c.offset = p.offset;
+    c.storedLength = p.storedLength;
+  };
   private closed = false;
   private readonly opts: Required<Omit<WriterOptions, 'annotator'>> & { annotator?: ChunkAnnotator };
   private readonly tmpPath: string | undefined;
@@ -108,9 +117,9 @@ export class TraceWriter {
     return this.seq;
   }
 
-  /** Bytes written to the file so far. */
+  /** Bytes written to the file so far (chunks still being compressed on the other thread not counted). */
   get bytesWritten(): number {
-    return this.offset;
+    return this.pipe ? this.pipe.end : this.offset;
   }
 
   /** Appends one event, assigning it the next sequence number, which is returned. */
@@ -129,44 +138,68 @@ export class TraceWriter {
     return seq;
   }
 
-  /** Writes the events appended so far as a chunk (a no-op when there are none). */
+  /**
+   * Closes the events appended so far as a chunk (a no-op when there are none). The first chunk is
+   * compressed and written here; later ones go to the compressing thread when `background` is on.
+   */
   flush(): void {
     if (this.blockCount === 0) return;
     const raw = this.block.finish();
-    const stored = compress(raw, this.opts.codec, this.opts.level);
-    const head = encodeChunkHeader({
-      storedLength: stored.length,
-      rawLength: raw.length,
-      count: this.blockCount,
-      firstSeq: this.blockFirstSeq,
-      firstTimeNs: this.blockFirstTime,
-      maxTimeNs: this.blockMaxTime,
-      crc: 0,
-      codec: this.opts.codec,
-    });
-    const crc = zlib.crc32(stored, zlib.crc32(head.subarray(0, 40)));
-    head.writeUInt32LE(crc >>> 0, 40);
     const entry: ChunkEntry = {
       firstSeq: this.blockFirstSeq,
       count: this.blockCount,
-      offset: this.offset,
+      offset: -1,
       firstTimeNs: this.blockFirstTime,
       maxTimeNs: this.blockMaxTime,
-      storedLength: stored.length,
+      storedLength: 0,
       digests: this.opts.annotator ? this.opts.annotator.digests() : [],
     };
-    this.write(Buffer.concat([head, stored]));
-    this.chunks.push(entry);
+    if (!this.pipe && this.opts.background && this.chunks.length > 0) this.pipe = new ChunkPipe(this.fd, this.offset, CHUNK_MAGIC);
+    if (this.pipe) {
+      const job = { raw, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, codec: this.opts.codec, level: this.opts.level };
+      this.chunks.push(entry);
+      try {
+        this.pipe.submit(job, this.chunks.length - 1, this.placed);
+      } catch (err) {
+        this.chunks.pop();
+        fileError(err, this.path);
+      }
+    } else {
+      const stored = compress(raw, this.opts.codec, this.opts.level);
+      const head = encodeChunkHeader({ storedLength: stored.length, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
+      const crc = zlib.crc32(stored, zlib.crc32(head.subarray(0, 40)));
+      head.writeUInt32LE(crc >>> 0, 40);
+      entry.offset = this.offset;
+      entry.storedLength = stored.length;
+      this.write(Buffer.concat([head, stored]));
+      this.chunks.push(entry);
+    }
     this.block = protobuf.Writer.create();
     this.blockCount = 0;
     this.blockFirstTime = NO_TIME;
     this.blockMaxTime = NO_TIME;
   }
 
+  /** Waits for the compressing thread to write every chunk handed to it, then takes the file back. */
+  private settle(): void {
+    const pipe = this.pipe;
+    if (!pipe) return;
+    this.pipe = undefined;
+    try {
+      pipe.drain(this.placed);
+    } catch (err) {
+      fileError(err, this.path);
+    } finally {
+      pipe.stop();
+      this.offset = pipe.end;
+    }
+  }
+
   /** Flushes, writes the footer and trailer, closes the file (and renames it into place when atomic). */
   close(extras: FooterExtras = {}): void {
     if (this.closed) return;
     this.flush();
+    this.settle();
     const footer = Buffer.from(
       pb.Footer.encode({
         chunks: this.chunks.map((c) => ({
@@ -215,6 +248,13 @@ export class TraceWriter {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
+    try {
+      if (this.pipe && !this.tmpPath) this.settle();
+    } catch {
+      /* what could not be written is lost; what was written stays */
+    }
+    this.pipe?.stop();
+    this.pipe = undefined;
     try {
       fs.closeSync(this.fd);
     } catch {

@@ -1,0 +1,74 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Codec, TraceReader, TraceWriter } from '../../src/format/index.js';
+import { makeHeader } from '../../src/model/index.js';
+import { BadInputError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/cli.js';
+import { sampleEvents } from '../helpers/events.js';
+
+const tmp = tempDir('picotrace-chunkpipe-');
+afterAll(() => tmp.cleanup());
+
+const header = () => makeHeader({ backend: 'native', argv: ['x'], startTimeNs: 1764300000000000000n });
+
+function write(file: string, background: boolean, codec: number, n = 3000): void {
+  const w = TraceWriter.create(file, header(), { chunkEvents: 50, background, codec: codec as 0 | 1 | 2 | 3, level: codec === Codec.brotli ? 5 : 6 });
+  const events = sampleEvents(n);
+  events.forEach((e, i) => {
+    w.append(e);
+    if (i % 777 === 0) w.flush();
+  });
+  w.close({ endNotes: { k: 'v' } });
+}
+
+describe('chunks compressed on another thread', () => {
+  it.each([
+    ['brotli', Codec.brotli],
+    ['deflate', Codec.deflateRaw],
+    ['gzip', Codec.gzip],
+    ['none', Codec.none],
+  ])('%s: the file is byte for byte the one written on the main thread', (_name, codec) => {
+    const a = path.join(tmp.dir, `fg-${codec}.ptrace`);
+    const b = path.join(tmp.dir, `bg-${codec}.ptrace`);
+    write(a, false, codec);
+    write(b, true, codec);
+    expect(fs.readFileSync(b).equals(fs.readFileSync(a))).toBe(true);
+    const r = TraceReader.open(b);
+    expect(r.integrity.footer).toBe(true);
+    expect(r.chunks.length).toBeGreaterThan(60);
+    expect(r.verify()).toEqual([]);
+    expect([...r.events()].length).toBe(3000);
+    r.close();
+  });
+
+  it('a write that fails on the other thread surfaces as one file error, and the chunks before it stay readable', () => {
+    const mnt = path.join(tmp.dir, 'small');
+    fs.mkdirSync(mnt);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (m.status !== 0) throw new Error(`this test needs root to mount a 64 KiB tmpfs: ${m.stderr.trim()}`);
+    try {
+      const file = path.join(mnt, 'full.ptrace');
+      const w = TraceWriter.create(file, header(), { chunkEvents: 50, codec: Codec.none });
+      let thrown: unknown;
+      try {
+        for (const e of sampleEvents(20000)) w.append(e);
+        w.close();
+      } catch (err) {
+        thrown = err;
+        w.abort();
+      }
+      expect(thrown).toBeInstanceOf(BadInputError);
+      expect((thrown as Error).message).toBe(`${file}: no space left on device`);
+      const r = TraceReader.open(file);
+      expect(r.integrity.footer).toBe(false);
+      expect(r.eventCount).toBeGreaterThan(0);
+      expect(r.eventCount % 50).toBe(0);
+      expect(r.verify()).toEqual([]);
+      r.close();
+    } finally {
+      execFileSync('umount', ['-l', mnt]);
+    }
+  });
+});
