@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Packr } from 'msgpackr/pack';
 import type { ArgValue } from '../model/index.js';
 import { ArgDecodeError, readArg, readArgList, TAG as T } from './argdecode.js';
 

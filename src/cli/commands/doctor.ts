@@ -25,10 +25,10 @@ export function registerDoctor(program: Command): void {
     .description('check that recording can work here (strace, ptrace permissions, seccomp, runsc) and say what to fix')
     .option('--backend <name>', `check only this backend: ${Object.keys(BACKEND_CHECKS).join(', ')}`)
     .option('--json', 'print the checks as JSON')
-    .action((o: { backend?: string; json?: boolean }) => {
+    .action(async (o: { backend?: string; json?: boolean }) => {
       const names = Object.keys(BACKEND_CHECKS) as [string, ...string[]];
       const chosen = o.backend === undefined ? names : [parseOption(z.enum(names), o.backend, '--backend')];
-      const checks = chosen.flatMap((b) => BACKEND_CHECKS[b]().map((c) => ({ backend: b, ...c })));
+      const checks = (await Promise.all(chosen.map(async (b) => (await BACKEND_CHECKS[b]()).map((c) => ({ backend: b, ...c }))))).flat();
       if (o.json) process.stdout.write(`${JSON.stringify({ ok: !checks.some((c) => c.status === 'fail'), checks }, null, 2)}\n`);
       else process.stdout.write(renderChecks(checks));
       if (checks.some((c) => c.status === 'fail')) setExitCode(ExitCode.environment);
