@@ -70,14 +70,8 @@ export function readQuoted(s: string, start: number): Quoted {
       return { bytes, end: pos + 1, high: !isAscii(bytes) };
     }
     if (c !== 92) {
-      let e = pos + 1;
-      while (e < n) {
-        const d = s.charCodeAt(e);
-        if (d === 92 || d === 34) break;
-        e++;
-      }
-      o += copyRun(out, o, s, pos, e);
-      pos = e;
+      out[o++] = c;
+      pos++;
       continue;
     }
     if (pos + 1 >= n) break;
@@ -114,16 +108,6 @@ export function readQuoted(s: string, start: number): Quoted {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
-
-function copyRun(out: Buffer, o: number, s: string, from: number, to: number): number {
-  const len = to - from;
-  if (len <= 0) return 0;
-  if (len < 24) {
-    for (let i = 0; i < len; i++) out[o + i] = s.charCodeAt(from + i);
-    return len;
-  }
-  return out.write(s.substring(from, to), o, len, 'latin1');
-}
 
 /** The decoded bytes as a JS string when they are ASCII or valid UTF-8, else as a copy of the raw bytes. */
 export function bytesToValue(q: Quoted): string | Uint8Array {
