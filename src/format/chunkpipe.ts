@@ -10,54 +10,40 @@ export interface ChunkPlaced {
   storedLength: number;
 }
 
-/** A chunk block to compress and write, with the header fields the writer knows. */
+/** A zlib call that compresses a block: the function's name and its options (none: store as is). */
+export interface ZlibCall {
+  fn: 'deflateRawSync' | 'gzipSync' | 'brotliCompressSync' | undefined;
+  options: object;
+}
+
+/** A chunk block to compress and write: its header with every field but stored length and CRC filled in. */
 export interface ChunkJob {
   raw: Uint8Array;
-  rawLength: number;
-  count: number;
-  firstSeq: number;
-  firstTimeNs: bigint;
-  maxTimeNs: bigint;
-  codec: number;
-  level: number;
+  head: Buffer;
+  zlib: ZlibCall;
 }
 
 const SUBMITTED = 0;
 const DONE = 1;
 const FAILED = 2;
 
-// CommonJS run with eval, so it loads the same from dist/ and from the TypeScript sources under test.
-// It keeps the chunk layout of layout.ts (48-byte header, CRC-32 over header[0..40] and the block).
+// CommonJS run with eval, so that it loads the same from dist/ and from the TypeScript sources under
+// test. It fills in the stored length (bytes 4..8) and the CRC (bytes 40..44, over bytes 0..40 and
+// the block) of the chunk header layout.ts made.
 const COMPRESSOR = `
 const fs = require('node:fs');
 const zlib = require('node:zlib');
 const { workerData } = require('node:worker_threads');
-const { fd, shared, port, magic } = workerData;
+const { fd, shared, port } = workerData;
 let offset = workerData.offset;
 const ctl = new Int32Array(shared);
 let failed = false;
-function compress(raw, codec, level) {
-  switch (codec) {
-    case 0: return Buffer.from(raw);
-    case 1: return zlib.deflateRawSync(raw, { level });
-    case 2: return zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
-    case 3: return zlib.gzipSync(raw, { level });
-    default: throw new Error('unknown codec ' + codec);
-  }
-}
 port.on('message', (job) => {
   if (failed) return;
   try {
-    const stored = compress(job.raw, job.codec, job.level);
-    const head = Buffer.alloc(48);
-    head.writeUInt32LE(magic, 0);
+    const stored = job.zlib.fn ? zlib[job.zlib.fn](job.raw, job.zlib.options) : Buffer.from(job.raw);
+    const head = Buffer.from(job.head.buffer, job.head.byteOffset, job.head.byteLength);
     head.writeUInt32LE(stored.length, 4);
-    head.writeUInt32LE(job.rawLength, 8);
-    head.writeUInt32LE(job.count, 12);
-    head.writeBigUInt64LE(BigInt(job.firstSeq), 16);
-    head.writeBigInt64LE(job.firstTimeNs, 24);
-    head.writeBigInt64LE(job.maxTimeNs, 32);
-    head.writeUInt8(job.codec, 44);
     head.writeUInt32LE(zlib.crc32(stored, zlib.crc32(head.subarray(0, 40))) >>> 0, 40);
     const buf = Buffer.concat([head, stored]);
     let done = 0;
@@ -88,11 +74,11 @@ export class ChunkPipe {
   /** End of the last chunk written (where the next write goes once the pipe is idle). */
   end: number;
 
-  constructor(fd: number, offset: number, magic: number) {
+  constructor(fd: number, offset: number) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.end = offset;
-    this.worker = new Worker(COMPRESSOR, { eval: true, workerData: { fd, offset, shared: this.ctl.buffer, port: port2, magic }, transferList: [port2] });
+    this.worker = new Worker(COMPRESSOR, { eval: true, workerData: { fd, offset, shared: this.ctl.buffer, port: port2 }, transferList: [port2] });
     this.worker.unref();
   }
 

@@ -4,8 +4,8 @@ import protobuf from 'protobufjs';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { headerToWire, isStorableTime, writeEvent } from './eventcodec.js';
-import { ChunkPipe, type ChunkPlaced } from './chunkpipe.js';
-import { CHUNK_MAGIC, Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
+import { ChunkPipe, type ChunkPlaced, type ZlibCall } from './chunkpipe.js';
+import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 import { pb } from './proto.js';
 
 /** Running digest of one normalized stream, as stored per chunk in the index. */
@@ -154,9 +154,10 @@ export class TraceWriter {
       storedLength: 0,
       digests: this.opts.annotator ? this.opts.annotator.digests() : [],
     };
-    if (!this.pipe && this.opts.background && this.chunks.length > 0) this.pipe = new ChunkPipe(this.fd, this.offset, CHUNK_MAGIC);
+    const head = encodeChunkHeader({ storedLength: 0, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
+    if (!this.pipe && this.opts.background && this.chunks.length > 0) this.pipe = new ChunkPipe(this.fd, this.offset);
     if (this.pipe) {
-      const job = { raw, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, codec: this.opts.codec, level: this.opts.level };
+      const job = { raw, head, zlib: zlibCall(this.opts.codec, this.opts.level, raw.length) };
       this.chunks.push(entry);
       try {
         this.pipe.submit(job, this.chunks.length - 1, this.placed);
@@ -166,7 +167,7 @@ export class TraceWriter {
       }
     } else {
       const stored = compress(raw, this.opts.codec, this.opts.level);
-      const head = encodeChunkHeader({ storedLength: stored.length, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
+      head.writeUInt32LE(stored.length, 4);
       const crc = zlib.crc32(stored, zlib.crc32(head.subarray(0, 40)));
       head.writeUInt32LE(crc >>> 0, 40);
       entry.offset = this.offset;
@@ -274,19 +275,24 @@ export class TraceWriter {
   }
 }
 
-/** Compresses one chunk block with the given codec. */
-export function compress(raw: Uint8Array, codec: number, level: number): Buffer {
+/** The zlib call that compresses a block of `size` bytes with the given codec and level. */
+export function zlibCall(codec: number, level: number, size: number): ZlibCall {
   switch (codec) {
     case Codec.none:
-      return Buffer.from(raw);
+      return { fn: undefined, options: {} };
     case Codec.deflateRaw:
-      return zlib.deflateRawSync(raw, { level });
+      return { fn: 'deflateRawSync', options: { level } };
     case Codec.gzip:
-      return zlib.gzipSync(raw, { level });
+      return { fn: 'gzipSync', options: { level } };
     case Codec.brotli:
-      return zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+      return { fn: 'brotliCompressSync', options: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: level, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: size } } };
     default:
       throw new Error(`unknown codec ${codec}`);
   }
 }
 
+/** Compresses one chunk block with the given codec. */
+export function compress(raw: Uint8Array, codec: number, level: number): Buffer {
+  const call = zlibCall(codec, level, raw.length);
+  return call.fn ? (zlib[call.fn] as (b: Uint8Array, o: object) => Buffer)(raw, call.options) : Buffer.from(raw);
+}
