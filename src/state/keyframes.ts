@@ -7,6 +7,8 @@ export interface EventSource {
   readonly eventCount: number;
   /** Events in [from, to); with onCorrupt, an unreadable stretch is reported and skipped instead of thrown. */
   events(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
+  /** The same events as events(), for one long sequential pass that keeps none of them (TraceReader.stream); events() is used when absent. */
+  stream?(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
 }
 
 /** Tuning of a StateIndex. */
@@ -45,6 +47,8 @@ export class StateIndex {
   private sparse: KernelState[];
   private dense = new Map<number, KernelState>();
   private passState: KernelState;
+  /** The sequential pass's events from passState.seq on, kept open between advance() calls; `next` is an event already read but not yet folded. */
+  private pass?: { events: Iterator<TraceEvent>; next?: TraceEvent };
   private cursor: KernelState;
   /** Events folded (the last call's count) by stateBefore, for benchmarks. */
   lastFolded = 0;
@@ -92,14 +96,28 @@ export class StateIndex {
   advance(maxEvents: number): IndexProgress {
     const from = this.passState.seq;
     const to = Math.min(this.src.eventCount, from + Math.max(1, maxEvents));
+    this.pass ??= { events: (this.src.stream ?? this.src.events).call(this.src, { from, onCorrupt: this.onCorrupt })[Symbol.iterator]() };
+    const pass = this.pass;
     let s = this.passState;
     let seq = from;
-    for (const ev of this.src.events({ from, to, onCorrupt: this.onCorrupt })) {
+    for (;;) {
+      let ev = pass.next;
+      if (!ev) {
+        const r = pass.events.next();
+        if (r.done) break;
+        ev = r.value;
+      }
+      if (ev.seq >= to) {
+        pass.next = ev;
+        break;
+      }
+      pass.next = undefined;
       s = applyEvent(s, ev);
       seq = ev.seq + 1;
       if (seq % this.interval === 0) this.addSparse((s = withSeq(s, seq)));
     }
     this.passState = withSeq(s, to);
+    if (this.complete) this.pass = undefined;
     return this.progress();
   }
 
