@@ -11,6 +11,9 @@ export interface EventSource {
   stream?(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
 }
 
+/** Folds longer than this many events read the trace with stream() rather than through the chunk cache. */
+const STREAM_FOLD = 2048;
+
 /** Tuning of a StateIndex. */
 export interface StateIndexOptions {
   /** Initial spacing of the sparse keyframes (default 4096 events). */
@@ -133,7 +136,9 @@ export class StateIndex {
     this.lastFolded = target - s.seq;
     if (s.seq < target) {
       let seq = s.seq;
-      for (const ev of this.src.events({ from: s.seq, to: target, onCorrupt: this.onCorrupt })) {
+      // A long fold reads events nobody will look at again: streamed, they die young.
+      const read = target - s.seq > STREAM_FOLD && this.src.stream ? this.src.stream : this.src.events;
+      for (const ev of read.call(this.src, { from: s.seq, to: target, onCorrupt: this.onCorrupt })) {
         s = applyEvent(s, ev);
         seq = ev.seq + 1;
         if (seq % this.denseInterval === 0) this.addDense((s = withSeq(s, seq)));
