@@ -183,8 +183,7 @@ export class TraceReader {
     }
     const c = this.chunks[i];
     if (!c) throw new RangeError(`chunk ${i} out of range`);
-    const buf = this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength);
-    const events = this.decodeChunk(buf, c);
+    const events = this.decodeChunk(this.loadChunk(i), c);
     this.chunksRead++;
     this.cache.set(i, events);
     if (this.cache.size > CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value as number);
@@ -251,13 +250,47 @@ export class TraceReader {
     }
   }
 
+  /**
+   * Iterates events in order like events(), for long sequential passes: each chunk is read for this
+   * iteration only (the chunk cache is neither used nor disturbed) and its events are decoded one at a
+   * time, so an event is garbage as soon as the caller drops it. A chunk is checked whole before its
+   * first event is yielded: a damaged chunk is skipped (onCorrupt) or thrown exactly as by events().
+   */
+  *stream(opts: IterateOptions = {}): Generator<TraceEvent> {
+    const from = Math.max(0, opts.from ?? 0);
+    const to = Math.min(this.eventCount, opts.to ?? this.eventCount);
+    if (from >= to) return;
+    for (let i = this.chunkOf(from); i >= 0 && i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      if (c.firstSeq >= to) return;
+      let raw: Buffer;
+      try {
+        raw = this.loadChunk(i);
+        this.checkEvents(raw, c);
+        this.chunksRead++;
+      } catch (err) {
+        if (opts.onCorrupt && err instanceof CorruptTraceError) {
+          opts.onCorrupt(err);
+          continue;
+        }
+        throw err;
+      }
+      const start = Math.max(0, from - c.firstSeq);
+      const end = Math.min(c.count, to - c.firstSeq);
+      const cur = new WireCursor(raw, 0, raw.length);
+      for (let j = 0; j < end; j++) {
+        const ev = readEvent(cur, c.firstSeq + j);
+        if (j >= start && matchesFilter(ev, opts.filter)) yield ev;
+      }
+    }
+  }
+
   /** Reads every chunk and returns the ones that fail their checksum or do not decode. */
   verify(onChunk?: (i: number) => void): CorruptTraceError[] {
     const bad: CorruptTraceError[] = [];
     for (let i = 0; i < this.chunks.length; i++) {
       try {
-        const c = this.chunks[i];
-        this.decodeChunk(this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength), c);
+        this.checkEvents(this.loadChunk(i), this.chunks[i]);
         this.chunksRead++;
       } catch (err) {
         if (err instanceof CorruptTraceError) bad.push(err);
@@ -404,7 +437,10 @@ export class TraceReader {
     return { chunks, damage: { what: 'no footer (the recording did not finish); readable up to the last whole chunk', offset: size } };
   }
 
-  private decodeChunk(buf: Buffer, c: ChunkInfo): TraceEvent[] {
+  /** Reads chunk `i` from disk, checks it against the index and its checksum, and returns its decompressed event block. */
+  private loadChunk(i: number): Buffer {
+    const c = this.chunks[i];
+    const buf = this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength);
     const h = decodeChunkHeader(buf);
     if (!h) throw this.corrupt('bad chunk header', c.offset);
     if (h.storedLength !== c.storedLength || h.count !== c.count || h.firstSeq !== c.firstSeq) throw this.corrupt('chunk header does not match the index', c.offset);
@@ -418,18 +454,31 @@ export class TraceReader {
       throw this.corrupt('chunk does not decompress', c.offset);
     }
     if (raw.length !== h.rawLength) throw this.corrupt('chunk decompresses to the wrong length', c.offset);
+    return raw;
+  }
+
+  /** Decodes the events of a chunk's block, into `out` when given. Throws CorruptTraceError. */
+  private decodeEvents(raw: Buffer, c: ChunkInfo, out?: TraceEvent[]): void {
     const cur = new WireCursor(raw, 0, raw.length);
-    const out: TraceEvent[] = new Array(h.count);
     try {
-      for (let i = 0; i < h.count; i++) {
-        out[i] = readEvent(cur, h.firstSeq + i);
-      }
+      if (out) for (let i = 0; i < c.count; i++) out[i] = readEvent(cur, c.firstSeq + i);
+      else for (let i = 0; i < c.count; i++) readEvent(cur, c.firstSeq + i);
     } catch (err) {
       if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);
       throw err;
     }
     if (cur.pos !== raw.length) throw this.corrupt('chunk has trailing bytes', c.offset);
+  }
+
+  private decodeChunk(raw: Buffer, c: ChunkInfo): TraceEvent[] {
+    const out: TraceEvent[] = new Array(c.count);
+    this.decodeEvents(raw, c, out);
     return out;
+  }
+
+  /** Checks that a chunk's block decodes, keeping nothing. Throws CorruptTraceError. */
+  private checkEvents(raw: Buffer, c: ChunkInfo): void {
+    this.decodeEvents(raw, c);
   }
 }
 

@@ -32,10 +32,10 @@ export class Draft {
     return (this.procs ?? this.base.procs).size;
   }
 
-  /** Stores a process record. */
+  /** Stores a process record (as a fresh record of the one shape: see procRecord). */
   setProc(p: Proc): void {
     this.procs ??= this.base.procs.edit();
-    this.procs.set(p.pid, p);
+    this.procs.set(p.pid, procRecord(p));
   }
 
   /** The fd table `id` (empty when released). */
@@ -112,6 +112,17 @@ export class Draft {
       rootCwd: b.rootCwd,
     };
   }
+}
+
+/**
+ * `p` as an object literal with every field in one order. Records made by spreading (`{ ...p, exit }`)
+ * each got a hidden class of their own from V8 (about 0.5 KB per exited process, and keyframes hold
+ * thousands of them); records made here share two (with and without `exit`).
+ */
+export function procRecord(p: Proc): Proc {
+  if (p.exit === undefined)
+    return { pid: p.pid, ppid: p.ppid, threads: p.threads, exe: p.exe, argv: p.argv, cwd: p.cwd, fdTable: p.fdTable, mm: p.mm, signals: p.signals, inferred: p.inferred, startSeq: p.startSeq };
+  return { pid: p.pid, ppid: p.ppid, threads: p.threads, exe: p.exe, argv: p.argv, cwd: p.cwd, fdTable: p.fdTable, mm: p.mm, signals: p.signals, inferred: p.inferred, startSeq: p.startSeq, exit: p.exit };
 }
 
 /** The empty fd table. */

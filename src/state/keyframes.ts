@@ -7,7 +7,12 @@ export interface EventSource {
   readonly eventCount: number;
   /** Events in [from, to); with onCorrupt, an unreadable stretch is reported and skipped instead of thrown. */
   events(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
+  /** The same events as events(), for one long sequential pass that keeps none of them (TraceReader.stream); events() is used when absent. */
+  stream?(opts: { from?: number; to?: number; onCorrupt?: (err: Error) => void }): Iterable<TraceEvent>;
 }
+
+/** Folds longer than this many events read the trace with stream() rather than through the chunk cache. */
+const STREAM_FOLD = 2048;
 
 /** Tuning of a StateIndex. */
 export interface StateIndexOptions {
@@ -45,6 +50,8 @@ export class StateIndex {
   private sparse: KernelState[];
   private dense = new Map<number, KernelState>();
   private passState: KernelState;
+  /** The sequential pass's events from passState.seq on, kept open between advance() calls; `next` is an event already read but not yet folded. */
+  private pass?: { events: Iterator<TraceEvent>; next?: TraceEvent };
   private cursor: KernelState;
   /** Events folded (the last call's count) by stateBefore, for benchmarks. */
   lastFolded = 0;
@@ -92,14 +99,28 @@ export class StateIndex {
   advance(maxEvents: number): IndexProgress {
     const from = this.passState.seq;
     const to = Math.min(this.src.eventCount, from + Math.max(1, maxEvents));
+    this.pass ??= { events: (this.src.stream ?? this.src.events).call(this.src, { from, onCorrupt: this.onCorrupt })[Symbol.iterator]() };
+    const pass = this.pass;
     let s = this.passState;
     let seq = from;
-    for (const ev of this.src.events({ from, to, onCorrupt: this.onCorrupt })) {
+    for (;;) {
+      let ev = pass.next;
+      if (!ev) {
+        const r = pass.events.next();
+        if (r.done) break;
+        ev = r.value;
+      }
+      if (ev.seq >= to) {
+        pass.next = ev;
+        break;
+      }
+      pass.next = undefined;
       s = applyEvent(s, ev);
       seq = ev.seq + 1;
       if (seq % this.interval === 0) this.addSparse((s = withSeq(s, seq)));
     }
     this.passState = withSeq(s, to);
+    if (this.complete) this.pass = undefined;
     return this.progress();
   }
 
@@ -115,7 +136,9 @@ export class StateIndex {
     this.lastFolded = target - s.seq;
     if (s.seq < target) {
       let seq = s.seq;
-      for (const ev of this.src.events({ from: s.seq, to: target, onCorrupt: this.onCorrupt })) {
+      // A long fold reads events nobody will look at again: streamed, they die young.
+      const read = target - s.seq > STREAM_FOLD && this.src.stream ? this.src.stream : this.src.events;
+      for (const ev of read.call(this.src, { from: s.seq, to: target, onCorrupt: this.onCorrupt })) {
         s = applyEvent(s, ev);
         seq = ev.seq + 1;
         if (seq % this.denseInterval === 0) this.addDense((s = withSeq(s, seq)));

@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import { PicoError } from '../util/errors.js';
+import { backgroundPass } from '../util/heap.js';
 import { parseCommand } from './commands.js';
 import { KEY_BINDINGS, helpLines, type KeyBinding } from './keys.js';
 import { fdsOf } from './match.js';
@@ -196,8 +197,10 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
       }
       const before = nav.states.distance(nav.cursor + 1);
       const until = Date.now() + INDEX_SLICE_MS;
+      backgroundPass(true);
       do nav.states.advance(opts.indexSlice ?? 1024);
       while (Date.now() < until && !nav.states.complete);
+      if (nav.states.complete) backgroundPass(false);
       if (before > FAR || nav.states.complete || Math.random() < 0.05) {
         lastStateKey = '';
         render();

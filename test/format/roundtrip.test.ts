@@ -130,4 +130,17 @@ describe('TraceReader random access', () => {
     const pid = [...r.events({ filter: { pids: new Set([1001]) } })];
     expect(pid.length).toBe(events.filter((e) => e.pid === 1001).length);
   });
+
+  it('streams the same events as it iterates, without touching the chunk cache', () => {
+    const r = TraceReader.open(file);
+    const plain = (evs: Iterable<TraceEvent>) => [...evs].map((e) => (e.kind === 'call' ? { ...e, args: e.args, buffers: e.buffers } : e));
+    for (const opts of [{}, { from: 100, to: 1000 }, { from: 127, to: 129 }, { from: 4990 }, { filter: { failed: true } }, { filter: { names: new Set(['read']) }, from: 100, to: 1000 }])
+      expect(plain(r.stream(opts)), JSON.stringify(opts)).toEqual(plain(r.events(opts)));
+    r.event(2500);
+    const before = r.chunksRead;
+    for (const ev of r.stream({ from: 0, to: 300 })) expect(ev.seq).toBeLessThan(300);
+    expect(r.chunksRead - before).toBe(3);
+    r.event(2500);
+    expect(r.chunksRead - before).toBe(3);
+  });
 });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TraceReader, TraceWriter } from '../../src/format/index.js';
-import { CHUNK_HEADER_SIZE, FORMAT_VERSION, PREAMBLE_SIZE } from '../../src/format/layout.js';
+import { CHUNK_HEADER_SIZE, Codec, FORMAT_VERSION, PREAMBLE_SIZE } from '../../src/format/layout.js';
 import { makeHeader } from '../../src/model/index.js';
 import { CorruptTraceError, UnsupportedTraceError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/cli.js';
@@ -83,6 +84,29 @@ describe('checksums', () => {
     const seqs = [...r.events({ onCorrupt: (e) => skipped.push(e.offset) })].map((e) => e.seq);
     expect(skipped).toEqual([chunkOffsets[3]]);
     expect(seqs.length).toBe(TOTAL - CHUNK);
+    const streamed = [...r.stream({ onCorrupt: (e) => skipped.push(e.offset) })].map((e) => e.seq);
+    expect(skipped).toEqual([chunkOffsets[3], chunkOffsets[3]]);
+    expect(streamed).toEqual(seqs);
+    expect(() => [...r.stream({ from: 2 * CHUNK })]).toThrow(CorruptTraceError);
+  });
+
+  it('a chunk whose checksum holds but whose second half does not decode is skipped whole, streamed or not', () => {
+    const plain = path.join(tmp.dir, 'plain.ptrace');
+    const pw = TraceWriter.create(plain, makeHeader({ backend: 'native', argv: ['x'] }), { chunkEvents: CHUNK, codec: Codec.none });
+    for (const e of sampleEvents(TOTAL, 5)) pw.append(e);
+    pw.close();
+    const data = fs.readFileSync(plain);
+    const c = TraceReader.open(plain).chunks[2];
+    const end = c.offset + CHUNK_HEADER_SIZE + c.storedLength;
+    data.fill(0xff, end - (c.storedLength >> 1), end);
+    data.writeUInt32LE(zlib.crc32(data.subarray(c.offset + CHUNK_HEADER_SIZE, end), zlib.crc32(data.subarray(c.offset, c.offset + 40))) >>> 0, c.offset + 40);
+    const r = TraceReader.open(variant('undecodable.ptrace', data));
+    const skipped: string[] = [];
+    const seqs = [...r.events({ onCorrupt: (e) => skipped.push(e.message) })].map((e) => e.seq);
+    const streamed = [...r.stream({ onCorrupt: (e) => skipped.push(e.message) })].map((e) => e.seq);
+    expect(skipped).toEqual([`${r.file}: chunk events do not decode at offset ${c.offset}`, `${r.file}: chunk events do not decode at offset ${c.offset}`]);
+    expect(seqs.length).toBe(TOTAL - CHUNK);
+    expect(streamed).toEqual(seqs);
   });
 
   it('a flipped byte in a chunk header is caught', () => {
