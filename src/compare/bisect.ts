@@ -12,7 +12,7 @@ export interface IndexedTrace {
   readonly chunks: readonly { firstSeq: number; count: number; digests: readonly StreamDigest[] }[];
   readonly footerInfo: { digestProfile: string };
   readChunk(i: number): TraceEvent[];
-  events(opts?: { from?: number }): Iterable<TraceEvent>;
+  events(opts?: { from?: number; once?: boolean }): Iterable<TraceEvent>;
 }
 
 /** The first divergent position of one task pair, or none. */
@@ -186,8 +186,8 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
 }
 
 function scan(A: IndexedTrace, B: IndexedTrace, profile: ProfileName, reason: string): BisectResult {
-  const sa = collectStreams(A.events(), profile, { prefixOnly: true });
-  const sb = collectStreams(B.events(), profile, { prefixOnly: true });
+  const sa = collectStreams(A.events({ once: true }), profile, { prefixOnly: true });
+  const sb = collectStreams(B.events({ once: true }), profile, { prefixOnly: true });
   unifyPathless(sa, sb);
   const pairs: BisectPair[] = [];
   for (const tp of pairTasks(sa.tasks, sb.tasks)) {

@@ -84,6 +84,12 @@ export interface IterateOptions {
   filter?: EventFilter;
   /** Called for a chunk that cannot be read; iteration then skips it. Without it, the error is thrown. */
   onCorrupt?: (err: CorruptTraceError) => void;
+  /**
+   * A whole-trace scan that reads each event once: chunks bypass the chunk cache and events are decoded
+   * one at a time as they are yielded, so they die young. A chunk is still checked whole (and reported
+   * to onCorrupt) before any of its events is yielded.
+   */
+  once?: boolean;
 }
 
 /** Footer facts other than the index. */
@@ -235,9 +241,11 @@ export class TraceReader {
     for (; i >= 0 && i < this.chunks.length; i++) {
       const c = this.chunks[i];
       if (c.firstSeq >= to) return;
-      let evs: TraceEvent[];
+      let evs: TraceEvent[] | undefined;
+      let block: WireCursor | undefined;
       try {
-        evs = this.readChunk(i);
+        if (opts.once && !this.cache.has(i)) block = this.checkedBlock(i);
+        else evs = this.readChunk(i);
       } catch (err) {
         if (opts.onCorrupt && err instanceof CorruptTraceError) {
           opts.onCorrupt(err);
@@ -246,8 +254,16 @@ export class TraceReader {
         throw err;
       }
       const start = Math.max(0, from - c.firstSeq);
-      const end = Math.min(evs.length, to - c.firstSeq);
-      for (let j = start; j < end; j++) if (matchesFilter(evs[j], opts.filter)) yield evs[j];
+      const end = Math.min(c.count, to - c.firstSeq);
+      if (evs) {
+        for (let j = start; j < end; j++) if (matchesFilter(evs[j], opts.filter)) yield evs[j];
+        continue;
+      }
+      for (let j = 0; j < start; j++) block!.pos = block!.span();
+      for (let j = start; j < end; j++) {
+        const ev = readEvent(block!, c.firstSeq + j);
+        if (matchesFilter(ev, opts.filter)) yield ev;
+      }
     }
   }
 
@@ -404,7 +420,20 @@ export class TraceReader {
     return { chunks, damage: { what: 'no footer (the recording did not finish); readable up to the last whole chunk', offset: size } };
   }
 
+  /** A cursor at the start of chunk `i`'s event block, after every event in it was checked to decode. Throws CorruptTraceError. */
+  private checkedBlock(i: number): WireCursor {
+    const c = this.chunks[i];
+    const raw = this.inflateChunk(this.readScratch(c.offset, CHUNK_HEADER_SIZE + c.storedLength), c);
+    this.decodeEvents(raw, c, false);
+    this.chunksRead++;
+    return new WireCursor(raw, 0, raw.length);
+  }
+
   private decodeChunk(buf: Buffer, c: ChunkInfo): TraceEvent[] {
+    return this.decodeEvents(this.inflateChunk(buf, c), c, true);
+  }
+
+  private inflateChunk(buf: Buffer, c: ChunkInfo): Buffer {
     const h = decodeChunkHeader(buf);
     if (!h) throw this.corrupt('bad chunk header', c.offset);
     if (h.storedLength !== c.storedLength || h.count !== c.count || h.firstSeq !== c.firstSeq) throw this.corrupt('chunk header does not match the index', c.offset);
@@ -418,12 +447,16 @@ export class TraceReader {
       throw this.corrupt('chunk does not decompress', c.offset);
     }
     if (raw.length !== h.rawLength) throw this.corrupt('chunk decompresses to the wrong length', c.offset);
+    return raw;
+  }
+
+  /** The events of a chunk's raw block (an empty list when `keep` is false: only checked). */
+  private decodeEvents(raw: Buffer, c: ChunkInfo, keep: boolean): TraceEvent[] {
     const cur = new WireCursor(raw, 0, raw.length);
-    const out: TraceEvent[] = new Array(h.count);
+    const out: TraceEvent[] = keep ? new Array(c.count) : [];
     try {
-      for (let i = 0; i < h.count; i++) {
-        out[i] = readEvent(cur, h.firstSeq + i);
-      }
+      if (keep) for (let i = 0; i < c.count; i++) out[i] = readEvent(cur, c.firstSeq + i);
+      else for (let i = 0; i < c.count; i++) readEvent(cur, c.firstSeq + i);
     } catch (err) {
       if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);
       throw err;

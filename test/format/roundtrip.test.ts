@@ -130,4 +130,15 @@ describe('TraceReader random access', () => {
     const pid = [...r.events({ filter: { pids: new Set([1001]) } })];
     expect(pid.length).toBe(events.filter((e) => e.pid === 1001).length);
   });
+
+  it('a read-once scan yields the same events, ranges and filters, and keeps no chunk', () => {
+    const r = TraceReader.open(file);
+    const json = (it: Iterable<unknown>) => JSON.stringify([...it], (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    expect(json(r.events({ once: true }))).toBe(json(TraceReader.open(file).events()));
+    for (const opts of [{ from: 100, to: 1000 }, { from: 129, to: 130 }, { from: 4990 }, { filter: { names: new Set(['read']) }, from: 100, to: 1000 }])
+      expect(json(r.events({ ...opts, once: true }))).toBe(json(TraceReader.open(file).events(opts)));
+    const before = r.chunksRead;
+    r.event(0);
+    expect(r.chunksRead - before).toBe(1);
+  });
 });

@@ -83,6 +83,9 @@ describe('checksums', () => {
     const seqs = [...r.events({ onCorrupt: (e) => skipped.push(e.offset) })].map((e) => e.seq);
     expect(skipped).toEqual([chunkOffsets[3]]);
     expect(seqs.length).toBe(TOTAL - CHUNK);
+    const once: number[] = [];
+    expect([...r.events({ once: true, onCorrupt: (e) => once.push(e.offset) })].map((e) => e.seq)).toEqual(seqs);
+    expect(once).toEqual(skipped);
   });
 
   it('a flipped byte in a chunk header is caught', () => {
