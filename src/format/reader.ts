@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { TraceEvent, TraceHeader } from '../model/index.js';
 import { CorruptTraceError, fileError, UnsupportedTraceError } from '../util/errors.js';
-import { headerFromWire, readEvent } from './eventcodec.js';
+import { checkEvent, headerFromWire, readEvent } from './eventcodec.js';
 import { WireCursor, WireError } from './fastdecode.js';
 import {
   CHUNK_HEADER_SIZE,
@@ -456,7 +456,7 @@ export class TraceReader {
     const out: TraceEvent[] = keep ? new Array(c.count) : [];
     try {
       if (keep) for (let i = 0; i < c.count; i++) out[i] = readEvent(cur, c.firstSeq + i);
-      else for (let i = 0; i < c.count; i++) readEvent(cur, c.firstSeq + i);
+      else for (let i = 0; i < c.count; i++) checkEvent(cur, c.firstSeq + i);
     } catch (err) {
       if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);
       throw err;
