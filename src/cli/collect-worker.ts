@@ -39,7 +39,7 @@ if (parentPort) {
   const reader = TraceReader.open(job.file);
   const warnings: string[] = [];
   try {
-    const streams = collectStreams(counted(reader.events({ onCorrupt: (e) => warnings.push(`${e.message} (chunk skipped)`) })), job.profile);
+    const streams = collectStreams(counted(reader.stream({ onCorrupt: (e) => warnings.push(`${e.message} (chunk skipped)`) })), job.profile);
     const reply: CollectReply = { streams, warnings };
     parentPort.postMessage(reply, buffersOf(streams));
   } finally {

@@ -62,7 +62,7 @@ export function loadSuppressions(file: string): SuppressionSet {
 }
 
 function streamsOf(reader: TraceReader, profile: ProfileName, onCorrupt: (msg: string) => void): TraceStreams {
-  return collectStreams(reader.events({ onCorrupt: (e) => onCorrupt(`${e.message} (chunk skipped)`) }), profile);
+  return collectStreams(reader.stream({ onCorrupt: (e) => onCorrupt(`${e.message} (chunk skipped)`) }), profile);
 }
 
 /** Traces below this many events are normalized in this thread; larger ones in a worker each, both at once. */

@@ -12,7 +12,8 @@ export interface IndexedTrace {
   readonly chunks: readonly { firstSeq: number; count: number; digests: readonly StreamDigest[] }[];
   readonly footerInfo: { digestProfile: string };
   readChunk(i: number): TraceEvent[];
-  events(opts?: { from?: number }): Iterable<TraceEvent>;
+  /** Every event once, in order, keeping none (TraceReader.stream). */
+  stream(): Iterable<TraceEvent>;
 }
 
 /** The first divergent position of one task pair, or none. */
@@ -186,8 +187,8 @@ export function bisectTraces(A: IndexedTrace, B: IndexedTrace, profile: ProfileN
 }
 
 function scan(A: IndexedTrace, B: IndexedTrace, profile: ProfileName, reason: string): BisectResult {
-  const sa = collectStreams(A.events(), profile, { prefixOnly: true });
-  const sb = collectStreams(B.events(), profile, { prefixOnly: true });
+  const sa = collectStreams(A.stream(), profile, { prefixOnly: true });
+  const sb = collectStreams(B.stream(), profile, { prefixOnly: true });
   unifyPathless(sa, sb);
   const pairs: BisectPair[] = [];
   for (const tp of pairTasks(sa.tasks, sb.tasks)) {

@@ -80,6 +80,18 @@ export function writeEvent(ev: NewEvent, w: protobuf.Writer): void {
  * different seq is malformed. Throws WireError (or a protobufjs error) on malformed bytes.
  */
 export function readEvent(cur: WireCursor, expectSeq: number): TraceEvent {
+  return readOrCheckEvent(cur, expectSeq, true)!;
+}
+
+/**
+ * Checks the length-delimited event at the cursor as readEvent would read it, and moves past it,
+ * without building a call (other events, which are rare, are decoded). Throws what readEvent throws.
+ */
+export function checkEvent(cur: WireCursor, expectSeq: number): void {
+  readOrCheckEvent(cur, expectSeq, false);
+}
+
+function readOrCheckEvent(cur: WireCursor, expectSeq: number, build: boolean): TraceEvent | undefined {
   const end = cur.span();
   const outerEnd = cur.end;
   cur.end = end;
@@ -87,7 +99,6 @@ export function readEvent(cur: WireCursor, expectSeq: number): TraceEvent {
   let pid = 0;
   let tid = 0;
   let timeNs: number | undefined;
-  let body: TraceEvent | undefined;
   let bodyTag = 0;
   let bodyStart = 0;
   let bodyEnd = 0;
@@ -129,7 +140,9 @@ export function readEvent(cur: WireCursor, expectSeq: number): TraceEvent {
   if (bodyTag === 10) {
     const save = cur.pos;
     cur.pos = bodyStart;
-    body = new StoredCall(seq, pid, tid, timeNs, cur, bodyEnd);
+    let body: StoredCall | undefined;
+    if (build) body = new StoredCall(seq, pid, tid, timeNs, cur, bodyEnd);
+    else StoredCall.check(cur, bodyEnd);
     cur.pos = save;
     return body;
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { TraceEvent, TraceHeader } from '../model/index.js';
 import { CorruptTraceError, fileError, UnsupportedTraceError } from '../util/errors.js';
-import { headerFromWire, readEvent } from './eventcodec.js';
+import { checkEvent, headerFromWire, readEvent } from './eventcodec.js';
 import { WireCursor, WireError } from './fastdecode.js';
 import {
   CHUNK_HEADER_SIZE,
@@ -278,9 +278,10 @@ export class TraceReader {
       const start = Math.max(0, from - c.firstSeq);
       const end = Math.min(c.count, to - c.firstSeq);
       const cur = new WireCursor(raw, 0, raw.length);
-      for (let j = 0; j < end; j++) {
+      for (let j = 0; j < start; j++) cur.pos = cur.span();
+      for (let j = start; j < end; j++) {
         const ev = readEvent(cur, c.firstSeq + j);
-        if (j >= start && matchesFilter(ev, opts.filter)) yield ev;
+        if (matchesFilter(ev, opts.filter)) yield ev;
       }
     }
   }
@@ -457,12 +458,12 @@ export class TraceReader {
     return raw;
   }
 
-  /** Decodes the events of a chunk's block, into `out` when given. Throws CorruptTraceError. */
+  /** Decodes the events of a chunk's block into `out`, or only checks that they decode (building no calls) without it. Throws CorruptTraceError. */
   private decodeEvents(raw: Buffer, c: ChunkInfo, out?: TraceEvent[]): void {
     const cur = new WireCursor(raw, 0, raw.length);
     try {
       if (out) for (let i = 0; i < c.count; i++) out[i] = readEvent(cur, c.firstSeq + i);
-      else for (let i = 0; i < c.count; i++) readEvent(cur, c.firstSeq + i);
+      else for (let i = 0; i < c.count; i++) checkEvent(cur, c.firstSeq + i);
     } catch (err) {
       if (err instanceof WireError || err instanceof RangeError || err instanceof Error) throw this.corrupt('chunk events do not decode', c.offset);
       throw err;

@@ -119,6 +119,30 @@ export class StoredCall implements CallEvent {
     cur.end = saveEnd;
   }
 
+  /** Checks the Call message at [cur.pos, end) as the constructor reads it, without keeping anything. Throws WireError. */
+  static check(cur: WireCursor, end: number): void {
+    const saveEnd = cur.end;
+    cur.end = end;
+    while (cur.pos < end) {
+      const tag = cur.u32();
+      switch (tag) {
+        case (2 << 3) | 0:
+          cur.u32();
+          break;
+        case (3 << 3) | 2: {
+          const e = cur.span();
+          while (cur.pos < e) cur.varint64();
+          if (cur.pos !== e) throw new WireError('packed field overruns');
+          break;
+        }
+        default:
+          cur.skip(tag & 7);
+      }
+    }
+    if (cur.pos !== end) throw new WireError('call overruns its length');
+    cur.end = saveEnd;
+  }
+
   /** Decoded arguments (undecodable bytes give one `raw` marker value). */
   get args(): ArgValue[] {
     if (this.#args === undefined) this.#args = this.#argsEnd > this.#argsStart ? decodeArgsLenient(this.#buf.subarray(this.#argsStart, this.#argsEnd)) : NO_ARGS;
