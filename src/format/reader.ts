@@ -227,27 +227,8 @@ export class TraceReader {
 
   /** Iterates events in order from `from`, holding one chunk at a time. */
   *events(opts: IterateOptions = {}): Generator<TraceEvent> {
-    const from = Math.max(0, opts.from ?? 0);
-    const to = Math.min(this.eventCount, opts.to ?? this.eventCount);
-    if (from >= to) return;
-    let i = this.chunkOf(from);
-    for (; i >= 0 && i < this.chunks.length; i++) {
-      const c = this.chunks[i];
-      if (c.firstSeq >= to) return;
-      let evs: TraceEvent[];
-      try {
-        evs = this.readChunk(i);
-      } catch (err) {
-        if (opts.onCorrupt && err instanceof CorruptTraceError) {
-          opts.onCorrupt(err);
-          continue;
-        }
-        throw err;
-      }
-      const start = Math.max(0, from - c.firstSeq);
-      const end = Math.min(evs.length, to - c.firstSeq);
+    for (const { c, data: evs, start, end } of this.chunksFor(opts, (i) => this.readChunk(i)))
       for (let j = start; j < end; j++) if (matchesFilter(evs[j], opts.filter)) yield evs[j];
-    }
   }
 
   /**
@@ -257,17 +238,33 @@ export class TraceReader {
    * first event is yielded: a damaged chunk is skipped (onCorrupt) or thrown exactly as by events().
    */
   *stream(opts: IterateOptions = {}): Generator<TraceEvent> {
+    const load = (i: number): Buffer => {
+      const raw = this.loadChunk(i);
+      this.checkEvents(raw, this.chunks[i]);
+      this.chunksRead++;
+      return raw;
+    };
+    for (const { c, data: raw, start, end } of this.chunksFor(opts, load)) {
+      const cur = new WireCursor(raw, 0, raw.length);
+      for (let j = 0; j < start; j++) cur.pos = cur.span();
+      for (let j = start; j < end; j++) {
+        const ev = readEvent(cur, c.firstSeq + j);
+        if (matchesFilter(ev, opts.filter)) yield ev;
+      }
+    }
+  }
+
+  /** The chunks holding events [from, to) of `opts`, each loaded by `load`, with the range of its events wanted; a chunk `load` finds corrupt goes to onCorrupt (or is thrown). */
+  private *chunksFor<T>(opts: IterateOptions, load: (i: number) => T): Generator<{ c: ChunkInfo; data: T; start: number; end: number }> {
     const from = Math.max(0, opts.from ?? 0);
     const to = Math.min(this.eventCount, opts.to ?? this.eventCount);
     if (from >= to) return;
     for (let i = this.chunkOf(from); i >= 0 && i < this.chunks.length; i++) {
       const c = this.chunks[i];
       if (c.firstSeq >= to) return;
-      let raw: Buffer;
+      let data: T;
       try {
-        raw = this.loadChunk(i);
-        this.checkEvents(raw, c);
-        this.chunksRead++;
+        data = load(i);
       } catch (err) {
         if (opts.onCorrupt && err instanceof CorruptTraceError) {
           opts.onCorrupt(err);
@@ -275,14 +272,7 @@ export class TraceReader {
         }
         throw err;
       }
-      const start = Math.max(0, from - c.firstSeq);
-      const end = Math.min(c.count, to - c.firstSeq);
-      const cur = new WireCursor(raw, 0, raw.length);
-      for (let j = 0; j < start; j++) cur.pos = cur.span();
-      for (let j = start; j < end; j++) {
-        const ev = readEvent(cur, c.firstSeq + j);
-        if (matchesFilter(ev, opts.filter)) yield ev;
-      }
+      yield { c, data, start: Math.max(0, from - c.firstSeq), end: Math.min(c.count, to - c.firstSeq) };
     }
   }
 
