@@ -209,7 +209,9 @@ for (let i = 0; i < CASES; i++) {
     if (!QUIET) process.stderr.write(`\n${bad.bad}: ${name}: ${c.argv.join(' ').slice(0, 200)}\n  ${String(bad.detail).split('\n').slice(0, 4).join('\n  ')}\n`);
     if (bad.bad === 'hang' || bad.bad === 'died') await startWorker();
   }
-  if (!QUIET && i % 500 === 499) process.stderr.write(`\r${i + 1}/${CASES} cases, ${crashes.length} bad, ${((i + 1) / ((performance.now() - t0) / 1000)).toFixed(0)} cases/s`);
+  // redrawn in place on a terminal; a line per 10,000 cases into a log
+  if (!QUIET && (process.stderr.isTTY ? i % 500 === 499 : i % 10000 === 9999))
+    process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${i + 1}/${CASES} cases, ${crashes.length} bad, ${((i + 1) / ((performance.now() - t0) / 1000)).toFixed(0)} cases/s${process.stderr.isTTY ? '' : '\n'}`);
 }
 worker.kill();
 fs.rmSync(work, { recursive: true, force: true });
