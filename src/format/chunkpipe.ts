@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { CHUNK_HEADER_SIZE } from './layout.js';
 
 /** Chunks handed to the compressing thread and not yet written, above which flush() waits. */
 export const MAX_CHUNKS_IN_FLIGHT = 4;
@@ -23,10 +24,6 @@ export interface ChunkJob {
   zlib: ZlibCall;
 }
 
-const SUBMITTED = 0;
-const DONE = 1;
-const FAILED = 2;
-
 // CommonJS run with eval, so that it loads the same from dist/ and from the TypeScript sources under
 // test. It fills in the stored length (bytes 4..8) and the CRC (bytes 40..44, over bytes 0..40 and
 // the block) of the chunk header layout.ts made.
@@ -36,7 +33,7 @@ const zlib = require('node:zlib');
 const { workerData } = require('node:worker_threads');
 const { fd, shared, port } = workerData;
 let offset = workerData.offset;
-const ctl = new Int32Array(shared);
+const done = new Int32Array(shared);
 let failed = false;
 port.on('message', (job) => {
   if (failed) return;
@@ -46,17 +43,16 @@ port.on('message', (job) => {
     head.writeUInt32LE(stored.length, 4);
     head.writeUInt32LE(zlib.crc32(stored, zlib.crc32(head.subarray(0, 40))) >>> 0, 40);
     const buf = Buffer.concat([head, stored]);
-    let done = 0;
-    while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, offset + done);
+    let n = 0;
+    while (n < buf.length) n += fs.writeSync(fd, buf, n, buf.length - n, offset + n);
     port.postMessage({ index: job.index, offset, storedLength: stored.length });
     offset += buf.length;
   } catch (err) {
     failed = true;
     port.postMessage({ error: { code: err && err.code, message: String(err && err.message || err) } });
-    Atomics.store(ctl, ${FAILED}, 1);
   }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
+  Atomics.add(done, 0, 1);
+  Atomics.notify(done, 0);
 });
 `;
 
@@ -66,7 +62,8 @@ port.on('message', (job) => {
  * its synchronous interface; at most MAX_CHUNKS_IN_FLIGHT blocks are held at once.
  */
 export class ChunkPipe {
-  private readonly ctl = new Int32Array(new SharedArrayBuffer(12));
+  /** Chunks the thread has finished with (written or failed), counted in shared memory so waits can be synchronous. */
+  private readonly done = new Int32Array(new SharedArrayBuffer(4));
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private submitted = 0;
@@ -78,15 +75,15 @@ export class ChunkPipe {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.end = offset;
-    this.worker = new Worker(COMPRESSOR, { eval: true, workerData: { fd, offset, shared: this.ctl.buffer, port: port2 }, transferList: [port2] });
+    this.worker = new Worker(COMPRESSOR, { eval: true, workerData: { fd, offset, shared: this.done.buffer, port: port2 }, transferList: [port2] });
     this.worker.unref();
   }
 
   /** Hands one block over; waits while too many are in flight. Throws what a previous write failed with. */
   submit(job: ChunkJob, index: number, placed: (p: ChunkPlaced) => void): void {
     this.check(placed);
-    while (this.submitted - Atomics.load(this.ctl, DONE) >= MAX_CHUNKS_IN_FLIGHT) {
-      Atomics.wait(this.ctl, DONE, Atomics.load(this.ctl, DONE), 1000);
+    while (this.submitted - Atomics.load(this.done, 0) >= MAX_CHUNKS_IN_FLIGHT) {
+      Atomics.wait(this.done, 0, Atomics.load(this.done, 0), 1000);
       this.check(placed);
     }
     const raw = job.raw.byteOffset === 0 && job.raw.byteLength === job.raw.buffer.byteLength ? job.raw : job.raw.slice();
@@ -96,8 +93,8 @@ export class ChunkPipe {
 
   /** Waits until every submitted chunk is written and reported. Throws what a write failed with. */
   drain(placed: (p: ChunkPlaced) => void): void {
-    while (Atomics.load(this.ctl, DONE) < this.submitted) {
-      Atomics.wait(this.ctl, DONE, Atomics.load(this.ctl, DONE), 1000);
+    while (Atomics.load(this.done, 0) < this.submitted) {
+      Atomics.wait(this.done, 0, Atomics.load(this.done, 0), 1000);
       this.check(placed);
     }
     this.check(placed);
@@ -116,7 +113,7 @@ export class ChunkPipe {
         this.error ??= Object.assign(new Error(msg.error.message), { code: msg.error.code });
         continue;
       }
-      this.end = msg.offset + 48 + msg.storedLength;
+      this.end = msg.offset + CHUNK_HEADER_SIZE + msg.storedLength;
       placed(msg);
     }
     if (this.error) throw this.error;
