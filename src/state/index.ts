@@ -1,5 +1,6 @@
 export { reduce, reduceAll, applyEvent, withSeq, HANDLED_CALLS } from './reduce.js';
 export { PMap } from './pmap.js';
+export { freezeState, thawState, type FrozenState } from './freeze.js';
 export { StateIndex, type EventSource, type StateIndexOptions, type IndexProgress } from './keyframes.js';
 export { emptyState, EXITED_KEEP, type KernelState, type Proc, type FdEntry, type FdTable, type Region, type MemMap, type ProcExit } from './types.js';
 export { viewProc, snapshot, processTree, type ProcView, type TreeLine } from './view.js';

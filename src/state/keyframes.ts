@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../model/index.js';
+import { type FrozenState, freezeState, thawState } from './freeze.js';
 import { applyEvent, withSeq } from './reduce.js';
 import { emptyState, type KernelState } from './types.js';
 
@@ -40,14 +41,18 @@ export interface IndexProgress {
  * sequential pass that runs in slices (advance()), and dense ones made on demand around the events
  * visited. The state before N is the nearest keyframe at or below N plus at most the events in between,
  * and always equals a fold from event 0 (keyframes are an optimization, never a change).
- * Memory is bounded: both keyframe sets have a maximum count and states share unchanged parts.
+ * Memory is bounded: both keyframe sets have a maximum count, dense states share unchanged parts, and
+ * sparse keyframes are kept frozen outside the heap (freeze.ts), thawed when a jump starts from one.
  */
 export class StateIndex {
   private interval: number;
   private readonly maxKeyframes: number;
   private readonly denseInterval: number;
   private readonly maxDense: number;
-  private sparse: KernelState[];
+  /** Sparse keyframes, frozen (outside the heap): sparse[i] is the state before event i * interval. */
+  private sparse: FrozenState[];
+  /** The sparse keyframe thawed last, which the next far jump near it starts from again. */
+  private thawed?: KernelState;
   private dense = new Map<number, KernelState>();
   private passState: KernelState;
   /** The sequential pass's events from passState.seq on, kept open between advance() calls; `next` is an event already read but not yet folded. */
@@ -70,7 +75,7 @@ export class StateIndex {
     this.denseInterval = Math.max(1, opts.denseInterval ?? 256);
     this.maxDense = Math.max(1, opts.maxDense ?? 128);
     const s0 = emptyState(opts.cwd ?? '');
-    this.sparse = [s0];
+    this.sparse = [freezeState(s0)];
     this.passState = s0;
     this.cursor = s0;
   }
@@ -160,25 +165,29 @@ export class StateIndex {
   }
 
   private nearest(target: number): KernelState {
-    let best = this.sparse[Math.min(this.sparse.length - 1, Math.floor(target / this.interval))];
-    if (this.passState.seq <= target && this.passState.seq > best.seq) best = this.passState;
-    if (this.cursor.seq <= target && this.cursor.seq > best.seq) best = this.cursor;
+    const frozen = this.sparse[Math.min(this.sparse.length - 1, Math.floor(target / this.interval))];
+    let best: KernelState | undefined;
+    let bestSeq = frozen.seq;
+    if (this.passState.seq <= target && this.passState.seq >= bestSeq) [best, bestSeq] = [this.passState, this.passState.seq];
+    if (this.cursor.seq <= target && this.cursor.seq >= bestSeq) [best, bestSeq] = [this.cursor, this.cursor.seq];
     const dk = Math.floor(target / this.denseInterval) * this.denseInterval;
-    for (let k = dk; k > best.seq && k >= dk - 4 * this.denseInterval; k -= this.denseInterval) {
+    for (let k = dk; k > bestSeq && k >= dk - 4 * this.denseInterval; k -= this.denseInterval) {
       const hit = this.dense.get(k);
       if (hit) {
         this.dense.delete(k);
         this.dense.set(k, hit);
-        if (hit.seq > best.seq) best = hit;
+        [best, bestSeq] = [hit, hit.seq];
         break;
       }
     }
-    return best;
+    if (best) return best;
+    if (this.thawed?.seq !== frozen.seq) this.thawed = thawState(frozen);
+    return this.thawed;
   }
 
   private addSparse(s: KernelState): void {
     if (s.seq / this.interval !== this.sparse.length) return;
-    this.sparse.push(s);
+    this.sparse.push(freezeState(s));
     if (this.sparse.length > this.maxKeyframes) {
       this.sparse = this.sparse.filter((_, i) => i % 2 === 0);
       this.interval *= 2;

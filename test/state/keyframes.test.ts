@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TraceReader, TraceWriter } from '../../src/format/index.js';
 import type { TraceEvent } from '../../src/model/index.js';
-import { emptyState, reduce, snapshot, StateIndex, viewProc, type KernelState } from '../../src/state/index.js';
+import { emptyState, freezeState, reduce, snapshot, thawState, StateIndex, viewProc, type KernelState } from '../../src/state/index.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { rng } from '../helpers/events.js';
 
@@ -60,6 +60,34 @@ describe('keyframes are an optimization, never a change', () => {
     const small = path.join(tmp.dir, 'live-small.ptrace');
     rechunk(file, small, 29);
     expect(checkEquivalence(small, 42)).toBe(60);
+  });
+});
+
+describe('frozen keyframes', () => {
+  it('thaw to the state that was frozen, in the same order, and fold on from there the same way', () => {
+    const r = TraceReader.open(path.join(ROOT, 'traces', 'replay', 'python-threads.ptrace'));
+    const all = [...r.events()];
+    r.close();
+    let s = emptyState(r.header.cwd);
+    let compared = 0;
+    for (let i = 0; i < all.length; i++) {
+      if (i % 50 === 0 || i === all.length - 1) {
+        const f = freezeState(s);
+        const t = thawState(f);
+        expect(f.seq).toBe(s.seq);
+        expect(t).toEqual(s);
+        expect([...t.procs.keys()]).toEqual([...s.procs.keys()]);
+        expect(snapshot(t)).toEqual(snapshot(s));
+        const next = all.slice(i, i + 50);
+        expect(snapshot(next.reduce(reduce, t))).toEqual(snapshot(next.reduce(reduce, s)));
+        // A frozen state is bytes, a fraction of the size of its objects.
+        expect(f.bytes.length).toBeLessThan(Math.max(512, JSON.stringify(snapshot(s)).length));
+        compared++;
+      }
+      s = reduce(s, all[i]);
+    }
+    expect(compared).toBeGreaterThan(10);
+    expect(s.procs.size).toBeGreaterThan(0);
   });
 });
 
