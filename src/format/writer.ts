@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
-import { headerToWire, isStorableTime, writeEvent } from './eventcodec.js';
+import { EventBlock } from './eventblock.js';
+import { headerToWire, isStorableTime } from './eventcodec.js';
 import { ChunkPipe, type ChunkPlaced, type ZlibCall } from './chunkpipe.js';
 import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 import { pb } from './proto.js';
@@ -68,11 +69,12 @@ export class TraceWriter {
   private fd: number;
   private offset = 0;
   private seq = 0;
-  private block = protobuf.Writer.create();
+  private block = new EventBlock();
   private blockCount = 0;
   private blockFirstSeq = 0;
-  private blockFirstTime = NO_TIME;
-  private blockMaxTime = NO_TIME;
+  /** Times of the block's events (numbers until the chunk is made: exact, as they are whole). */
+  private blockFirstTime: number | undefined;
+  private blockMaxTime: number | undefined;
   private chunks: ChunkEntry[] = [];
   private pipe: ChunkPipe | undefined;
   private readonly placed = (p: ChunkPlaced): void => {
@@ -126,15 +128,15 @@ export class TraceWriter {
   append(ev: NewEvent): number {
     const seq = this.seq++;
     if (this.blockCount === 0) this.blockFirstSeq = seq;
-    writeEvent(ev, this.block);
+    this.block.add(ev);
     if (isStorableTime(ev.timeNs)) {
-      const t = BigInt(Math.trunc(ev.timeNs));
-      if (this.blockFirstTime === NO_TIME) this.blockFirstTime = t;
-      if (this.blockMaxTime === NO_TIME || t > this.blockMaxTime) this.blockMaxTime = t;
+      const t = Math.trunc(ev.timeNs);
+      this.blockFirstTime ??= t;
+      if (this.blockMaxTime === undefined || t > this.blockMaxTime) this.blockMaxTime = t;
     }
     this.blockCount++;
     if (this.opts.annotator) this.opts.annotator.observe({ ...ev, seq } as TraceEvent);
-    if (this.blockCount >= this.opts.chunkEvents || this.block.len >= this.opts.chunkBytes) this.flush();
+    if (this.blockCount >= this.opts.chunkEvents || this.block.length >= this.opts.chunkBytes) this.flush();
     return seq;
   }
 
@@ -144,13 +146,13 @@ export class TraceWriter {
    */
   flush(): void {
     if (this.blockCount === 0) return;
-    const raw = this.block.finish();
+    const raw = this.block.take();
     const entry: ChunkEntry = {
       firstSeq: this.blockFirstSeq,
       count: this.blockCount,
       offset: -1,
-      firstTimeNs: this.blockFirstTime,
-      maxTimeNs: this.blockMaxTime,
+      firstTimeNs: this.blockFirstTime === undefined ? NO_TIME : BigInt(this.blockFirstTime),
+      maxTimeNs: this.blockMaxTime === undefined ? NO_TIME : BigInt(this.blockMaxTime),
       storedLength: 0,
       digests: this.opts.annotator ? this.opts.annotator.digests() : [],
     };
@@ -175,10 +177,9 @@ export class TraceWriter {
       this.write(Buffer.concat([head, stored]));
       this.chunks.push(entry);
     }
-    this.block = protobuf.Writer.create();
     this.blockCount = 0;
-    this.blockFirstTime = NO_TIME;
-    this.blockMaxTime = NO_TIME;
+    this.blockFirstTime = undefined;
+    this.blockMaxTime = undefined;
   }
 
   /** Waits for the compressing thread to write every chunk handed to it, then takes the file back. */
