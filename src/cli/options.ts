@@ -1,12 +1,17 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { UsageError } from '../util/errors.js';
 
 /** Validates a value with a zod schema, turning a failure into a one-line UsageError naming the option. */
-export function parseOption<T>(schema: z.ZodType<T>, value: unknown, option: string): T {
+export function parseOption<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, option: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const msg = r.error.issues[0]?.message ?? 'invalid value';
   throw new UsageError(`${option}: ${msg} (got ${JSON.stringify(value)})`);
+}
+
+/** One of a fixed set of names, with a message that lists them. */
+export function zOneOf<T extends string>(values: readonly T[]): z.ZodType<T, z.ZodTypeDef, unknown> {
+  return z.enum(values as [T, ...T[]], { message: `expected one of ${values.join(', ')}` });
 }
 
 /** A non-negative integer given on the command line as decimal or 0x hex. */

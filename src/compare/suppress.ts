@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { BadInputError } from '../util/errors.js';
 import { DIVERGENCE_KINDS, type DivergenceKind } from './classify.js';
 import { escapeGlob, globToRegExp } from './glob.js';

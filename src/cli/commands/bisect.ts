@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { bisectTraces, type BisectPair } from '../../compare/index.js';
 import { TraceReader, describeDamage } from '../../format/index.js';
 import type { TraceEvent } from '../../model/index.js';

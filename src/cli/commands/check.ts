@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
 import { DigestAnnotator } from '../../compare/index.js';
 import { UsageError } from '../../util/errors.js';
 import { DIFF_FORMATS, diffFiles, wantColor } from '../compare.js';
 import { setExitCode } from '../main.js';
-import { parseOption, zCount } from '../options.js';
+import { parseOption, zCount, zOneOf } from '../options.js';
 import { VERSION } from '../version.js';
 
 interface CheckCliOptions {
@@ -43,8 +43,8 @@ export function registerCheck(program: Command): void {
     .option('--all', 'show every divergence, not only the first of each process')
     .action(async (argv: string[], o: CheckCliOptions) => {
       const backends = Object.keys(BACKENDS) as [string, ...string[]];
-      const backend = parseOption(z.enum(backends), o.backend, '--backend');
-      const format = parseOption(z.enum(DIFF_FORMATS), o.format, '--format');
+      const backend = parseOption(zOneOf(backends), o.backend, '--backend');
+      const format = parseOption(zOneOf(DIFF_FORMATS), o.format, '--format');
       const context = parseOption(zCount.pipe(z.number().max(1000, 'must be at most 1000')), o.context, '--context');
       if (argv.length === 0) throw new UsageError('check: give the command to run after --, e.g. picotrace check --against golden.ptrace -- ./prog');
       if (!fs.existsSync(o.against!)) throw new UsageError(`--against: no such file: ${o.against}`);

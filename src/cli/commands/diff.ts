@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { PROFILE_NAMES, RULES } from '../../compare/index.js';
 import { UsageError } from '../../util/errors.js';
 import { DIFF_FORMATS, diffFiles, wantColor } from '../compare.js';
 import { setExitCode } from '../main.js';
-import { parseOption, zCount } from '../options.js';
+import { parseOption, zCount, zOneOf } from '../options.js';
 
 interface DiffCliOptions {
   context: string;
@@ -53,7 +53,7 @@ export function registerDiff(program: Command): void {
       }
       if (!a || !b) throw new UsageError('diff: give two trace files, e.g. picotrace diff native.ptrace gvisor.ptrace');
       if (o.strict && o.loose) throw new UsageError('diff: --strict and --loose exclude each other');
-      const format = parseOption(z.enum(DIFF_FORMATS), o.format, '--format');
+      const format = parseOption(zOneOf(DIFF_FORMATS), o.format, '--format');
       const context = parseOption(zCount.pipe(z.number().max(1000, 'must be at most 1000')), o.context, '--context');
       const only = o.pid ? new Set(parseOption(z.string().regex(/^[0-9.]+(,[0-9.]+)*$/, 'expected a comma-separated list of pids or task positions'), o.pid, '--pid').split(',')) : undefined;
       const { code } = await diffFiles(a, b, {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { BACKEND_CHECKS, type EnvCheck } from '../../capture/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
-import { parseOption } from '../options.js';
+import { parseOption, zOneOf } from '../options.js';
 
 const LABEL: Record<EnvCheck['status'], string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', info: 'info' };
 
@@ -27,7 +26,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .action(async (o: { backend?: string; json?: boolean }) => {
       const names = Object.keys(BACKEND_CHECKS) as [string, ...string[]];
-      const chosen = o.backend === undefined ? names : [parseOption(z.enum(names), o.backend, '--backend')];
+      const chosen = o.backend === undefined ? names : [parseOption(zOneOf(names), o.backend, '--backend')];
       const checks = (await Promise.all(chosen.map(async (b) => (await BACKEND_CHECKS[b]()).map((c) => ({ backend: b, ...c }))))).flat();
       if (o.json) process.stdout.write(`${JSON.stringify({ ok: !checks.some((c) => c.status === 'fail'), checks }, null, 2)}\n`);
       else process.stdout.write(renderChecks(checks));

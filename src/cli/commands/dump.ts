@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { TraceReader, type EventFilter, describeDamage } from '../../format/index.js';
 import { eventJsonLine, formatEventLine } from '../../render/index.js';
 import { ExitCode } from '../../util/errors.js';

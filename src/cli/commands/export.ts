@@ -1,12 +1,11 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/index.js';
 import { TraceReader, describeDamage } from '../../format/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { SafeOutputFile } from '../../util/outfile.js';
 import { setExitCode } from '../main.js';
-import { parseOption } from '../options.js';
+import { parseOption, zOneOf } from '../options.js';
 import { startProgress, withProgress } from '../progress.js';
 
 interface ExportCliOptions {
@@ -47,7 +46,7 @@ export function registerExport(program: Command): void {
     .requiredOption('-o, --output <file>', 'file to write (replaced only once complete), or - for stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (file: string, o: ExportCliOptions) => {
-      const format = parseOption(z.enum(FORMATS, { message: `expected one of ${FORMATS.join(', ')}` }), o.format, '--format');
+      const format = parseOption(zOneOf(FORMATS), o.format, '--format');
       const reader = TraceReader.open(file);
       let out: Sink | undefined;
       const progress = startProgress({ label: 'export', total: reader.eventCount, quiet: o.quiet || (o.output === '-' && process.stdout.isTTY === true) });

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { importLogs, IMPORT_FORMATS } from '../../import/index.js';
 import { UsageError } from '../../util/errors.js';
 import { refuseInputOverwrite } from '../../util/outfile.js';
-import { parseOption } from '../options.js';
+import { parseOption, zOneOf } from '../options.js';
 import { startProgress } from '../progress.js';
 import { VERSION } from '../version.js';
 
@@ -26,7 +25,7 @@ export function registerImport(program: Command): void {
     .option('-q, --quiet', 'no progress on stderr')
     .action((logs: string[], o: ImportCliOptions) => {
       const formats = ['auto', ...IMPORT_FORMATS.keys()] as [string, ...string[]];
-      const format = parseOption(z.enum(formats), o.format, '--format');
+      const format = parseOption(zOneOf(formats), o.format, '--format');
       if (!o.output) throw new UsageError('import: -o FILE is required');
       refuseInputOverwrite(o.output, logs.filter((l) => l !== '-'));
       const progress = startProgress({ label: 'import', quiet: o.quiet, unit: 'lines' });

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
 import { createScrubber, scrubbedTokens } from '../../scrub/index.js';
 import { DigestAnnotator } from '../../compare/index.js';
 import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
-import { parseOption, zCount } from '../options.js';
+import { parseOption, zCount, zOneOf } from '../options.js';
 import { VERSION } from '../version.js';
 import { TraceReader } from '../../format/index.js';
 import { scrubInPlace } from '../scrubfile.js';
@@ -44,7 +44,7 @@ export function registerRecord(program: Command): void {
     .option('--scrub', 'write a scrubbed trace: buffer contents and environment values never reach the file (see picotrace scrub)')
     .action(async (argv: string[], o: RecordCliOptions) => {
       const backendNames = Object.keys(BACKENDS) as [string, ...string[]];
-      const backend = parseOption(z.enum(backendNames), o.backend, '--backend');
+      const backend = parseOption(zOneOf(backendNames), o.backend, '--backend');
       const bufferSize = parseOption(zCount.pipe(z.number().min(1, 'must be at least 1').max(1 << 20, 'must be at most 1048576')), o.bufferSize, '--buffer-size');
       if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
       const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { TraceReader, describeDamage } from '../../format/index.js';
 import { jsonReplacer } from '../../render/index.js';
-import { renderStatsText, STATS_BY, StatsCollector, type StatsBy } from '../../stats/index.js';
+import { renderStatsText, STATS_BY, StatsCollector } from '../../stats/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
-import { parseOption, zCount } from '../options.js';
+import { parseOption, zCount, zOneOf } from '../options.js';
 import { startProgress, withProgress } from '../progress.js';
 
 interface StatsCliOptions {
@@ -26,7 +26,7 @@ export function registerStats(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (file: string, o: StatsCliOptions) => {
-      const by = parseOption(z.enum(STATS_BY as [StatsBy, ...StatsBy[]], { message: `expected one of ${STATS_BY.join(', ')}` }), o.by, '--by');
+      const by = parseOption(zOneOf(STATS_BY), o.by, '--by');
       const top = o.top === undefined ? undefined : parseOption(zCount.pipe(z.number().min(1, 'must be at least 1')), o.top, '--top');
       const reader = TraceReader.open(file);
       const collector = new StatsCollector({ by, top });
