@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import type { CallBuffer, CallEvent, Int64, NewEvent } from '../model/index.js';
-import { encodeArgs } from './argcodec.js';
+import { packArgs } from './argcodec.js';
 import { isStorableTime, writeEvent } from './eventcodec.js';
 
 const LongBits = (protobuf.util as unknown as { LongBits: { from(v: unknown): { lo: number; hi: number } } }).LongBits;
@@ -230,7 +230,7 @@ function writeCall(w: Bytes, c: Omit<CallEvent, 'seq'>): void {
   }
   if (c.args.length) {
     w.u32((4 << 3) | 2);
-    w.bytes(encodeArgs(c.args));
+    w.bytes(packArgs(c.args));
   }
   if (c.retval !== 0) {
     w.u32((5 << 3) | 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import { ArgDecodeError, decodeArg, decodeArgs, encodeArg, encodeArgs } from '../../src/format/argcodec.js';
+import { TAG as T } from '../../src/format/argdecode.js';
 import { A, type ArgValue } from '../../src/model/index.js';
 import { rng } from '../helpers/events.js';
 
@@ -50,7 +51,64 @@ const norm = (a: unknown) =>
     }),
   );
 
+/** The MessagePack form docs/FORMAT.md gives for an argument, built as plain arrays for msgpackr. */
+type Wire = number | bigint | string | Uint8Array | Wire[];
+function wireOf(a: ArgValue): Wire {
+  switch (a.k) {
+    case 'int':
+      return a.base === 16 ? [T.hex, a.v] : a.base === 8 ? [T.oct, a.v] : a.v;
+    case 'str':
+      return a.trunc ? [T.strTrunc, a.v] : a.v;
+    case 'flags':
+      return [T.flags, ...a.v];
+    case 'struct':
+      return [a.trunc ? T.structTrunc : T.struct, ...a.fields.flatMap(([n, v]) => [n, wireOf(v)])];
+    case 'array':
+      return [a.trunc ? T.arrayTrunc : T.array, ...a.items.map(wireOf)];
+    case 'fd':
+      return a.path === undefined ? [T.fd, a.fd] : [T.fd, a.fd, a.path];
+    case 'sym':
+      return [T.sym, a.v];
+    case 'fn':
+      return [T.fn, a.name, ...a.args.map(wireOf)];
+    case 'buf':
+      return [T.buf, a.i];
+    case 'more':
+      return [T.more];
+    case 'raw':
+      return [T.raw, a.v];
+    case 'comment':
+      return a.of ? [T.comment, a.v, wireOf(a.of)] : [T.comment, a.v];
+    case 'not':
+      return [T.not, wireOf(a.v)];
+    case 'op':
+      return [T.op, a.op, wireOf(a.l), wireOf(a.r)];
+  }
+}
+
 describe('argument MessagePack codec', () => {
+  it('writes the bytes msgpackr writes for the same values', () => {
+    const p = new Packr({ useRecords: false, variableMapSize: true });
+    const r = rng(5);
+    const texts = ['', 'a', 'x'.repeat(31), 'x'.repeat(32), 'é'.repeat(15), 'é'.repeat(16), 'y'.repeat(255), 'y'.repeat(256), 'z'.repeat(65535), 'z'.repeat(65536), '\ud800 lone', 'ok\udc00', '\u{1F600}'.repeat(20), 'ü'.repeat(40)];
+    const nums = [0, -0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, 1.5, -2.25, NaN, Infinity, 2 ** 53 - 1, -(2 ** 53 - 1), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, 5n];
+    const cases: ArgValue[][] = [
+      texts.map((t) => A.str(t)),
+      texts.map((t) => A.sym(t)),
+      nums.map((v) => A.int(v)),
+      nums.map((v) => A.int(v, 16)),
+      [A.str(new Uint8Array(255)), A.str(new Uint8Array(256)), A.str(new Uint8Array(65536), true), A.str(new Uint8Array(0))],
+      [A.array(Array.from({ length: 15 }, () => A.more())), A.array(Array.from({ length: 16 }, () => A.int(1))), A.array(Array.from({ length: 70000 }, () => A.int(2)))],
+      Array.from({ length: 16 }, () => A.int(3)),
+    ];
+    for (let i = 0; i < 2000; i++) cases.push(Array.from({ length: Math.floor(r() * 6) }, () => randomArg(r)));
+    for (const args of cases) {
+      if (args.length === 0) continue;
+      expect(Buffer.from(encodeArgs(args)).equals(p.pack(args.map(wireOf)))).toBe(true);
+      expect(Buffer.from(encodeArg(args[0])).equals(p.pack(wireOf(args[0])))).toBe(true);
+    }
+  });
+
   it('round-trips random argument trees exactly', () => {
     const r = rng(7);
     for (let i = 0; i < 3000; i++) {
