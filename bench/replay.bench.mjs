@@ -11,7 +11,9 @@
 //     run with the node flags of bin/picotrace.js (what a user's `picotrace` runs with), and with the
 //     old generation also capped at 128 MB;
 //   - peak RSS of the real thing: `picotrace replay FILE` in a terminal (tmux, 80x24) until the background
-//     state pass has finished, with jumps and steps on the way (skipped without tmux).
+//     state pass has finished, with jumps and steps on the way (skipped without tmux);
+//   - the same trace opened again, its keyframes now in the cache: `replay --script 'goto N; state'`
+//     for an event near the end, against the same with --no-cache (a fold from the start).
 // Targets (issue): first screen < 500 ms, jump < 50 ms, step < 16 ms, peak RSS < 200 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +31,9 @@ const child = process.argv.indexOf('--measure');
 const { TraceReader, TraceWriter } = await import('../dist/format/index.js');
 
 const BIN = path.join(root, 'bin', 'picotrace.js');
+/** A keyframe cache of the benchmark's own, emptied before each trace size (docs/replay.md). */
+const CACHE = path.join(OUT, 'kfcache');
+process.env.PICOTRACE_CACHE_DIR = CACHE;
 /** The node flags on bin/picotrace.js's `#!` line: the measuring process runs with the same heap sizing as the CLI. */
 const CLI_FLAGS = /^#!.*\bnode\b(.*)$/m.exec(fs.readFileSync(BIN, 'utf8'))?.[1].trim().split(/\s+/).filter(Boolean) ?? [];
 
@@ -194,6 +199,7 @@ if (child > 0) {
   const ms = (x) => `${x.toFixed(1)} ms`;
   for (const n of sizes) {
     const file = makeTrace(n);
+    fs.rmSync(CACHE, { recursive: true, force: true });
     const cli = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
@@ -209,6 +215,18 @@ if (child > 0) {
     const m = run([]);
     const capped = run(['--max-old-space-size=128']);
     const term = await terminalPeakRss(file, m.events);
+    // Opened again: the terminal run above kept the keyframes when its pass ended.
+    const far = Math.floor(m.events * 0.9);
+    const reopen = (extra) => {
+      const t = performance.now();
+      const r = spawnSync(BIN, ['replay', file, ...extra, '--script', `goto ${far}; state`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`replay failed: ${r.stderr}`);
+      return { ms: performance.now() - t, out: r.stdout };
+    };
+    const cachedFiles = fs.existsSync(CACHE) ? fs.readdirSync(CACHE).map((f) => fs.statSync(path.join(CACHE, f)).size) : [];
+    const warm = term && cachedFiles.length ? [0, 1, 2, 3, 4].map(() => reopen([])) : undefined;
+    const cold = warm ? reopen(['--no-cache']) : undefined;
+    if (warm && cold && warm[0].out !== cold.out) throw new Error('the state from cached keyframes differs from a fold from the start');
     console.log(`\n${n.toLocaleString('en-US')} events (${(fs.statSync(file).size / 1e6).toFixed(0)} MB):`);
     console.log(`  first full screen, CLI subprocess (start to exit, node start-up included): median ${ms(median(cli))}  [target < 500 ms]`);
     console.log(`  first full screen, in-process: ${ms(m.firstScreenMs)} after ${ms(m.importMs)} of module loading`);
@@ -219,6 +237,8 @@ if (child > 0) {
     console.log(`  with --max-old-space-size=128 too: peak RSS ${capped.peakRssMB.toFixed(0)} MB; pass ${(capped.passMs / 1000).toFixed(1)} s, jump median ${ms(capped.jump.median)}, step median ${ms(capped.step.median)}`);
     if (term) console.log(`  \`picotrace replay\` in a terminal (tmux 80x24, 20 jumps, pass to the end in ${term.passS.toFixed(0)} s): peak RSS ${term.peakRssMB.toFixed(0)} MB  [target < 200 MB]`);
     else console.log('  (no tmux: the terminal measurement is skipped)');
+    if (warm && cold)
+      console.log(`  opened again, keyframes cached (${(cachedFiles[0] / 1e6).toFixed(1)} MB): \`replay --script 'goto ${far}; state'\` median ${ms(median(warm.map((w) => w.ms)))}, against ${ms(cold.ms)} with --no-cache (same output)`);
     console.log(`  (load average during the run: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${os.cpus().length} cores)`);
   }
 }

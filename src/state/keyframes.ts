@@ -29,6 +29,16 @@ export interface StateIndexOptions {
   cwd?: string;
 }
 
+/** What a complete pass made, frozen: enough to skip the pass the next time the same trace is opened. */
+export interface KeyframeSet {
+  readonly eventCount: number;
+  readonly interval: number;
+  /** sparse[i] is the state before event i * interval. */
+  readonly sparse: readonly FrozenState[];
+  /** The state after the last event. */
+  readonly end: FrozenState;
+}
+
 /** Progress of the background pass. */
 export interface IndexProgress {
   /** Events folded so far by the sequential pass. */
@@ -98,6 +108,29 @@ export class StateIndex {
   /** Number of keyframes held (sparse, dense). */
   keyframeCount(): { sparse: number; dense: number } {
     return { sparse: this.sparse.length, dense: this.dense.size };
+  }
+
+  /** The keyframes of the complete pass (undefined until the pass is complete). */
+  keyframeSet(): KeyframeSet | undefined {
+    if (!this.complete) return undefined;
+    return { eventCount: this.src.eventCount, interval: this.interval, sparse: this.sparse, end: freezeState(this.passState) };
+  }
+
+  /**
+   * Takes the keyframes of an earlier complete pass over the same events instead of making them, and
+   * so completes the pass. Returns false, changing nothing, when the set does not fit this trace.
+   */
+  adoptKeyframes(k: KeyframeSet): boolean {
+    const n = this.src.eventCount;
+    if (k.eventCount !== n || !Number.isSafeInteger(k.interval) || k.interval < 1) return false;
+    if (k.sparse.length !== Math.floor(n / k.interval) + 1 || k.end.seq !== n) return false;
+    if (!k.sparse.every((f, i) => f.seq === i * k.interval)) return false;
+    this.interval = k.interval;
+    this.sparse = [...k.sparse];
+    this.passState = thawState(k.end);
+    this.pass = undefined;
+    this.thawed = undefined;
+    return true;
   }
 
   /** Folds up to `maxEvents` more events of the sequential pass, recording sparse keyframes; returns the progress. */

@@ -10,3 +10,4 @@ export { CALL_CLASSES, classCalls } from './classes.js';
 export { scan, collect, runToEnd, readChunkSafe, damageOf, type ChunkSource } from './scan.js';
 export { DiffNavigator, runDiffScript, type SideRow } from './diffview.js';
 export { runDiffScreen, DIFF_KEYS } from './diffscreen.js';
+export { keyframeCache, cacheDir, type KeyframeCache } from './kfcache.js';

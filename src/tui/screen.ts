@@ -13,6 +13,8 @@ export interface ScreenOptions {
   indexSlice?: number;
   /** A message for the status line at start. */
   message?: string;
+  /** Called once when the background state pass has folded the whole trace. */
+  onIndexed?: () => void;
 }
 
 const LAYOUTS = ['both', 'detail', 'state'] as const;
@@ -200,7 +202,10 @@ export function runScreen(nav: Navigator, opts: ScreenOptions = {}): Promise<voi
       backgroundPass(true);
       do nav.states.advance(opts.indexSlice ?? 1024);
       while (Date.now() < until && !nav.states.complete);
-      if (nav.states.complete) backgroundPass(false);
+      if (nav.states.complete) {
+        backgroundPass(false);
+        opts.onIndexed?.();
+      }
       if (before > FAR || nav.states.complete || Math.random() < 0.05) {
         lastStateKey = '';
         render();

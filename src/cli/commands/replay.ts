@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TraceReader } from '../../format/index.js';
-import { DiffNavigator, runDiffScreen, runDiffScript, Navigator, parseBreakpoint, parseFilter, parseScript, runScreen, runScript, runToEnd, type Breakpoint, type FilterSpec } from '../../tui/index.js';
+import { DiffNavigator, keyframeCache, runDiffScreen, runDiffScript, Navigator, parseBreakpoint, parseFilter, parseScript, runScreen, runScript, runToEnd, type Breakpoint, type FilterSpec } from '../../tui/index.js';
 import { ExitCode, UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { collect as collectOption, parseOption, zCount } from '../options.js';
@@ -14,6 +14,7 @@ interface ReplayOptions {
   script?: string;
   diff?: string;
   suppressions?: string;
+  cache: boolean;
 }
 
 function mergeFilters(specs: string[]): FilterSpec | undefined {
@@ -52,6 +53,7 @@ export function registerReplay(program: Command): void {
     .option('--script <cmds>', "run navigation commands without a terminal, e.g. 'goto 120; next-error; state'")
     .option('--diff <other>', 'show this trace and another side by side, aligned, divergences highlighted (n/N: next/previous divergence)')
     .option('--suppressions <file>', 'with --diff: hide accepted deviations listed in this rules file')
+    .option('--no-cache', 'neither use nor keep the state keyframes of this trace in the cache directory (see docs/replay.md)')
     .action(async (file: string, o: ReplayOptions) => {
       if (o.diff !== undefined) return replayDiff(file, o.diff, o);
       const start = o.goto === undefined ? undefined : parseOption(zCount, o.goto, '--goto');
@@ -63,6 +65,12 @@ export function registerReplay(program: Command): void {
       const reader = TraceReader.open(file);
       try {
         const nav = new Navigator(reader, { filter, breakpoints });
+        // Keyframes kept from an earlier run over the same trace: the state at every event at once.
+        const cache = o.cache ? keyframeCache(reader) : undefined;
+        const cached = cache?.load(nav.states) ?? false;
+        const keep = () => {
+          if (!cached) cache?.save(nav.states);
+        };
         let message = nav.damage();
         if (start !== undefined) {
           const r = runToEnd(nav.goto(start));
@@ -78,13 +86,14 @@ export function registerReplay(program: Command): void {
           } finally {
             await writeLines(lines);
           }
+          keep();
           const damage = nav.damage();
           if (damage) {
             process.stderr.write(`picotrace: ${damage}\n`);
             setExitCode(ExitCode.corrupt);
           }
         } else {
-          await runScreen(nav, { message });
+          await runScreen(nav, { message, onIndexed: keep });
         }
       } finally {
         reader.close();
