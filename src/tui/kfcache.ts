@@ -53,7 +53,11 @@ export function keyframeCache(reader: TraceReader, opts: { dir?: string; minEven
   // The trace is known by where it is and what it is: its file's identity, size and modification
   // time, and the chunk index (a rewritten file with the same size and time still differs there).
   const h = crypto.createHash('sha256');
-  h.update(stateCodeDigest());
+  try {
+    h.update(stateCodeDigest());
+  } catch {
+    return undefined; // the reducer's files cannot be read: no way to tell a stale cache
+  }
   h.update(JSON.stringify([path.resolve(reader.file), st.dev, st.ino, st.size, st.mtimeMs, reader.eventCount]));
   for (const c of reader.chunks) h.update(`${c.offset},${c.storedLength},${c.count};`);
   const id = h.digest('hex');
