@@ -110,9 +110,9 @@ export class StateIndex {
     return { sparse: this.sparse.length, dense: this.dense.size };
   }
 
-  /** The keyframes of the complete pass (undefined until the pass is complete). */
+  /** The keyframes of the complete pass (undefined until the pass is complete, and when it skipped unreadable stretches). */
   keyframeSet(): KeyframeSet | undefined {
-    if (!this.complete) return undefined;
+    if (!this.complete || this.skipped) return undefined;
     return { eventCount: this.src.eventCount, interval: this.interval, sparse: this.sparse, end: freezeState(this.passState) };
   }
 
