@@ -17,18 +17,29 @@ function room(n: number): void {
   buf = next;
 }
 
-function arrayHead(n: number): void {
-  room(5);
-  if (n < 0x10) buf[pos++] = 0x90 | n;
-  else if (n < 0x10000) {
-    buf[pos++] = 0xdc;
+/**
+ * The head of a sized value: `fix | n` below `fixLimit` (0 for none), else the 8-, 16- or 32-bit form
+ * (tag8 0 for none). The caller has made room for 5 bytes.
+ */
+function head(n: number, fix: number, fixLimit: number, tag8: number, tag16: number): void {
+  if (n < fixLimit) buf[pos++] = fix | n;
+  else if (tag8 && n < 0x100) {
+    buf[pos++] = tag8;
+    buf[pos++] = n;
+  } else if (n < 0x10000) {
+    buf[pos++] = tag16;
     buf[pos++] = n >> 8;
     buf[pos++] = n & 0xff;
   } else {
-    buf[pos++] = 0xdd;
+    buf[pos++] = tag16 + 1;
     buf.writeUInt32BE(n, pos);
     pos += 4;
   }
+}
+
+function arrayHead(n: number): void {
+  room(5);
+  head(n, 0x90, 0x10, 0, 0xdc);
 }
 
 function num(v: Int64): void {
@@ -99,37 +110,14 @@ function str(s: string): void {
   }
   const len = Buffer.byteLength(s);
   room(5 + len);
-  if (len < 0x20) buf[pos++] = 0xa0 | len;
-  else if (len < 0x100) {
-    buf[pos++] = 0xd9;
-    buf[pos++] = len;
-  } else if (len < 0x10000) {
-    buf[pos++] = 0xda;
-    buf[pos++] = len >> 8;
-    buf[pos++] = len & 0xff;
-  } else {
-    buf[pos++] = 0xdb;
-    buf.writeUInt32BE(len, pos);
-    pos += 4;
-  }
+  head(len, 0xa0, 0x20, 0xd9, 0xda);
   pos += buf.write(s, pos, 'utf8');
 }
 
 function bin(b: Uint8Array): void {
   const n = b.length;
   room(5 + n);
-  if (n < 0x100) {
-    buf[pos++] = 0xc4;
-    buf[pos++] = n;
-  } else if (n < 0x10000) {
-    buf[pos++] = 0xc5;
-    buf[pos++] = n >> 8;
-    buf[pos++] = n & 0xff;
-  } else {
-    buf[pos++] = 0xc6;
-    buf.writeUInt32BE(n, pos);
-    pos += 4;
-  }
+  head(n, 0, 0, 0xc4, 0xc5);
   buf.set(b, pos);
   pos += n;
 }
