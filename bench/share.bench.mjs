@@ -1,6 +1,7 @@
 // scrub, stats and export throughput on a trace shaped like a real recording: a recorded tar + ls
 // run (read/write buffers, paths, execs) cycled to N events. Baselines measured in the same run: a
-// plain read pass (events decoded, args touched) and a plain copy (read + TraceWriter.append).
+// plain read pass (events decoded, args touched) and a plain copy (read + TraceWriter.append). Every
+// pass reads with TraceReader.stream(), as the commands do.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,14 +50,14 @@ async function measure(name, fn) {
 const results = [];
 const readPass = () => {
   const r = TraceReader.open(big);
-  for (const ev of r.events()) if (ev.kind === 'call') void ev.args.length;
+  for (const ev of r.stream()) if (ev.kind === 'call') void ev.args.length;
   r.close();
 };
 readPass();
 results.push(
   await measure('read pass (baseline)', () => {
     const r = TraceReader.open(big);
-    for (const ev of r.events()) if (ev.kind === 'call') void ev.args.length;
+    for (const ev of r.stream()) if (ev.kind === 'call') void ev.args.length;
     r.close();
   }),
 );
@@ -64,7 +65,7 @@ results.push(
   await measure('copy: read + append (baseline)', () => {
     const r = TraceReader.open(big);
     const w = TraceWriter.create(path.join(out, 'share-copy.ptrace'), r.header, { atomic: true });
-    for (const ev of r.events()) w.append(ev);
+    for (const ev of r.stream()) w.append(ev);
     w.close();
     r.close();
   }),
@@ -74,7 +75,7 @@ results.push(
     const s = createScrubber({ buffers: true, env: true, paths: [...HOME_RULES] });
     const r = TraceReader.open(big);
     const w = TraceWriter.create(path.join(out, 'share-scrubbed.ptrace'), s.header(r.header), { atomic: true });
-    for (const ev of r.events()) w.append(s.event(ev));
+    for (const ev of r.stream()) w.append(s.event(ev));
     w.close();
     r.close();
   }),
@@ -83,7 +84,7 @@ results.push(
   await measure('stats --by call', () => {
     const c = new StatsCollector({ by: 'call' });
     const r = TraceReader.open(big);
-    for (const ev of r.events()) c.add(ev);
+    for (const ev of r.stream()) c.add(ev);
     c.result();
     r.close();
   }),
@@ -92,7 +93,7 @@ results.push(
   await measure('stats --by path', () => {
     const c = new StatsCollector({ by: 'path' });
     const r = TraceReader.open(big);
-    for (const ev of r.events()) c.add(ev);
+    for (const ev of r.stream()) c.add(ev);
     c.result();
     r.close();
   }),
@@ -104,7 +105,7 @@ for (const format of Object.keys(EXPORT_FORMATS)) {
     const f = SafeOutputFile.create(path.join(out, `share.${format}`));
     const x = EXPORT_FORMATS[format]();
     let batch = x.begin(r.header);
-    for (const ev of r.events()) {
+    for (const ev of r.stream()) {
       batch += x.event(ev);
       if (batch.length >= 1 << 16) {
         await f.write(batch);

@@ -24,7 +24,7 @@ export async function scrubTraceFile(input: string, output: string, scrubber: Sc
   const release = onInterrupt(() => writer?.abort());
   try {
     writer = TraceWriter.create(output, scrubber.header(reader.header), { atomic: true, annotator: annotatorFor(reader.footerInfo.digestProfile) });
-    const events = reader.events({
+    const events = reader.stream({
       onCorrupt: (e) => {
         damaged = true;
         process.stderr.write(`picotrace: ${e.message} (chunk skipped)\n`);

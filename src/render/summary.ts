@@ -50,7 +50,7 @@ export function summarize(reader: TraceReader, onCorrupt?: (e: CorruptTraceError
     if (!p) procs.set(pid, (p = { tids: new Set([pid]), argv: [] }));
     return p;
   };
-  for (const ev of reader.events({
+  for (const ev of reader.stream({
     onCorrupt: (e) => {
       bad.push({ what: e.what, offset: e.offset });
       onCorrupt?.(e);

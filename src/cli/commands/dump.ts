@@ -49,7 +49,7 @@ export function registerDump(program: Command): void {
         const start = reader.header.startTimeNs;
         let n = 0;
         const lines = (function* () {
-          for (const ev of reader.events({
+          for (const ev of reader.stream({
             from,
             filter,
             onCorrupt: (e) => {

@@ -55,7 +55,7 @@ export function registerExport(program: Command): void {
         out = o.output === '-' ? stdoutSink() : SafeOutputFile.create(o.output, { inputs: [file] });
         const exporter = EXPORT_FORMATS[format]();
         await out.write(exporter.begin(reader.header));
-        const events = reader.events({
+        const events = reader.stream({
           onCorrupt: (e) => {
             corrupt = true;
             process.stderr.write(`picotrace: ${e.message} (chunk skipped)\n`);

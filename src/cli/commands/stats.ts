@@ -33,7 +33,7 @@ export function registerStats(program: Command): void {
       const progress = startProgress({ label: 'stats', total: reader.eventCount, quiet: o.quiet });
       let corrupt = false;
       try {
-        const events = reader.events({
+        const events = reader.stream({
           onCorrupt: (e) => {
             corrupt = true;
             process.stderr.write(`picotrace: ${e.message} (chunk skipped)\n`);
