@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
-import type { ArgValue, CallBuffer, CallEvent, EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
-import { decodeArg, encodeArg, encodeArgs } from './argcodec.js';
+import type { EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
+import { decodeArg, encodeArg } from './argcodec.js';
 import { type WireCursor, WireError } from './fastdecode.js';
 import { StoredCall } from './storedcall.js';
 import { pb } from './proto.js';
@@ -16,30 +16,6 @@ function envFromWire(env: Obj[] | undefined): EnvVar[] {
   return env.map((e) => (e.valueRemoved ? { name: String(e.name), value: String(e.value ?? ''), valueRemoved: true } : { name: String(e.name), value: String(e.value ?? '') }));
 }
 
-function callToWire(c: Omit<CallEvent, 'seq'>): Obj {
-  const o: Obj = { name: c.name };
-  if (c.sysno >= 0) o.sysno = c.sysno;
-  if (c.rawArgs.length) o.rawArgs = c.rawArgs;
-  if (c.args.length) o.args = encodeArgs(c.args);
-  if (c.retval !== 0) o.retval = c.retval;
-  if (c.errno) o.errno = c.errno;
-  if (isStorableTime(c.durationNs)) o.durationNs = Math.trunc(c.durationNs);
-  if (c.flags) o.flags = c.flags;
-  if (c.retAnnotation) o.retAnnotation = c.retAnnotation;
-  if (c.buffers.length)
-    o.buffers = c.buffers.map((b) => {
-      const w: Obj = { argIndex: b.argIndex, data: b.data };
-      if (b.out) w.out = true;
-      if (b.fullLength) w.fullLength = b.fullLength;
-      if (b.truncated) w.truncated = true;
-      if (b.digest) w.digest = b.digest;
-      if (b.element !== -1) w.element = b.element;
-      return w;
-    });
-  if (c.arch) o.arch = c.arch;
-  return o;
-}
-
 /** Largest time or duration, in ns either way, that a trace stores (about 146 years); larger or non-finite values are not stored. */
 export const MAX_TIME_NS = 2 ** 62;
 
@@ -48,14 +24,18 @@ export function isStorableTime(t: number | undefined): t is number {
   return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_NS;
 }
 
-/** Writes one event, length-delimited, into a protobuf writer (one chunk's block). Its seq is not stored: it is the chunk's first seq plus the event's position. */
-export function writeEvent(ev: NewEvent, w: protobuf.Writer): void {
+/** An event of any kind but a call. */
+export type OtherEvent = Exclude<NewEvent, { kind: 'call' }>;
+
+/**
+ * Writes one event that is not a call, length-delimited, into a protobuf writer, with the schema's
+ * generated encoder (calls, the bulk of a trace, are written by EventBlock). Its seq is not stored:
+ * it is the chunk's first seq plus the event's position.
+ */
+export function writeEvent(ev: OtherEvent, w: protobuf.Writer): void {
   const o: Obj = { pid: ev.pid, tid: ev.tid };
   if (isStorableTime(ev.timeNs)) o.timeNs = Math.trunc(ev.timeNs);
   switch (ev.kind) {
-    case 'call':
-      o.call = callToWire(ev);
-      break;
     case 'start':
       o.start = { parentPid: ev.parentPid, isThread: ev.isThread, cloneFlags: ev.cloneFlags, isRoot: ev.isRoot };
       break;

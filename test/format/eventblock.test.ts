@@ -3,17 +3,54 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { EventBlock } from '../../src/format/eventblock.js';
-import { writeEvent } from '../../src/format/eventcodec.js';
+import { encodeArgs } from '../../src/format/argcodec.js';
+import { isStorableTime, writeEvent } from '../../src/format/eventcodec.js';
+import { pb } from '../../src/format/proto.js';
 import { TraceReader } from '../../src/format/index.js';
 import { StraceParser } from '../../src/import/index.js';
-import { A, makeCall, type NewEvent } from '../../src/model/index.js';
+import { A, makeCall, type CallEvent, type NewEvent } from '../../src/model/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { sampleEvents } from '../helpers/events.js';
+
+type Obj = Record<string, unknown>;
+
+/** A call as the generated encoder takes it: schema field names, only the fields that are set. */
+function callToWire(c: Omit<CallEvent, 'seq'>): Obj {
+  const o: Obj = { name: c.name };
+  if (c.sysno >= 0) o.sysno = c.sysno;
+  if (c.rawArgs.length) o.rawArgs = c.rawArgs;
+  if (c.args.length) o.args = encodeArgs(c.args);
+  if (c.retval !== 0) o.retval = c.retval;
+  if (c.errno) o.errno = c.errno;
+  if (isStorableTime(c.durationNs)) o.durationNs = Math.trunc(c.durationNs);
+  if (c.flags) o.flags = c.flags;
+  if (c.retAnnotation) o.retAnnotation = c.retAnnotation;
+  if (c.buffers.length)
+    o.buffers = c.buffers.map((b) => {
+      const w: Obj = { argIndex: b.argIndex, data: b.data };
+      if (b.out) w.out = true;
+      if (b.fullLength) w.fullLength = b.fullLength;
+      if (b.truncated) w.truncated = true;
+      if (b.digest) w.digest = b.digest;
+      if (b.element !== -1) w.element = b.element;
+      return w;
+    });
+  if (c.arch) o.arch = c.arch;
+  return o;
+}
 
 /** The block protobufjs's generated encoder makes of the same events. */
 function reference(events: NewEvent[]): Uint8Array {
   const w = protobuf.Writer.create();
-  for (const ev of events) writeEvent(ev, w);
+  for (const ev of events) {
+    if (ev.kind !== 'call') {
+      writeEvent(ev, w);
+      continue;
+    }
+    const o: Obj = { pid: ev.pid, tid: ev.tid, call: callToWire(ev) };
+    if (isStorableTime(ev.timeNs)) o.timeNs = Math.trunc(ev.timeNs);
+    pb.Event.encodeDelimited(o as unknown as protobuf.Message, w);
+  }
   return w.finish();
 }
 
