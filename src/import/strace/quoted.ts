@@ -23,7 +23,7 @@ export interface Quoted {
   high: boolean;
 }
 
-const SIMPLE_ESCAPES = new Int16Array(128).fill(-1);
+const SIMPLE_ESCAPES = new Int16Array(256).fill(-1);
 for (const [c, v] of [
   ['n', 10],
   ['t', 9],
@@ -40,18 +40,24 @@ for (const [c, v] of [
 ] as const)
   SIMPLE_ESCAPES[c.charCodeAt(0)] = v;
 
-const HEX = new Int8Array(128).fill(-1);
+const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
 
+/** The line's text from the first backslash on, as bytes, followed by three zero bytes (no escape reads past them). */
+let input = Buffer.allocUnsafe(1 << 16);
+/** The decoded bytes. */
 let scratch = Buffer.allocUnsafe(1 << 16);
 
 /**
  * Decodes the strace-quoted string whose opening quote is at `start`: C escapes, `\ooo` octal and
  * `\xHH` hex (as -x/-xx print them). Throws StraceSyntaxError (cut) when the closing quote is missing.
+ *
+ * Lines are latin1 text, one char per byte. A string with escapes is decoded from a byte copy of the
+ * rest of the line: indexing bytes is about twice as fast as charCodeAt on a slice of the read buffer.
  */
 export function readQuoted(s: string, start: number): Quoted {
-  let pos = start + 1;
+  const pos = start + 1;
   const close = s.indexOf('"', pos);
   if (close < 0) throw new StraceSyntaxError('unterminated string', start, true);
   const bs = s.indexOf('\\', pos);
@@ -59,49 +65,57 @@ export function readQuoted(s: string, start: number): Quoted {
     const text = s.slice(pos, close);
     return { text, end: close + 1, high: NON_ASCII.test(text) };
   }
-  const n = s.length;
-  if (scratch.length < n - start) scratch = Buffer.allocUnsafe(Math.max(n - start, scratch.length * 2));
+  const m = s.length - bs;
+  if (input.length < m + 3) input = Buffer.allocUnsafe(Math.max(m + 3, input.length * 2));
+  if (scratch.length < s.length - start) scratch = Buffer.allocUnsafe(Math.max(s.length - start, scratch.length * 2));
+  const inp = input;
   const out = scratch;
-  let o = 0;
-  while (pos < n) {
-    const c = s.charCodeAt(pos);
+  inp.write(s.substring(bs), 0, 'latin1');
+  inp[m] = inp[m + 1] = inp[m + 2] = 0;
+  let o = out.write(s.substring(pos, bs), 0, 'latin1');
+  let i = 0;
+  while (i < m) {
+    const c = inp[i];
     if (c === 34) {
       const bytes = out.subarray(0, o);
-      return { bytes, end: pos + 1, high: !isAscii(bytes) };
+      return { bytes, end: bs + i + 1, high: !isAscii(bytes) };
     }
     if (c !== 92) {
       out[o++] = c;
-      pos++;
+      i++;
       continue;
     }
-    if (pos + 1 >= n) break;
-    const e = s.charCodeAt(pos + 1);
+    if (i + 1 >= m) break;
+    const e = inp[i + 1];
     if (e >= 48 && e <= 55) {
+      // \o, \oo or \ooo: at most three digits.
       let v = e - 48;
-      let k = pos + 2;
-      const lim = Math.min(n, pos + 4);
-      for (; k < lim; k++) {
-        const d = s.charCodeAt(k);
-        if (d < 48 || d > 55) break;
-        v = v * 8 + (d - 48);
+      i += 2;
+      let d = inp[i];
+      if (d >= 48 && d <= 55) {
+        v = v * 8 + d - 48;
+        d = inp[++i];
+        if (d >= 48 && d <= 55) {
+          v = v * 8 + d - 48;
+          i++;
+        }
       }
       out[o++] = v & 255;
-      pos = k;
     } else if (e === 120) {
-      const h1 = HEX[s.charCodeAt(pos + 2)] ?? -1;
-      const h2 = HEX[s.charCodeAt(pos + 3)] ?? -1;
-      if (h1 < 0) throw new StraceSyntaxError('bad \\x escape', pos, pos + 2 >= n);
+      const h1 = HEX[inp[i + 2]];
+      const h2 = HEX[inp[i + 3]];
+      if (h1 < 0) throw new StraceSyntaxError('bad \\x escape', bs + i, i + 2 >= m);
       if (h2 < 0) {
         out[o++] = h1;
-        pos += 3;
+        i += 3;
       } else {
         out[o++] = h1 * 16 + h2;
-        pos += 4;
+        i += 4;
       }
     } else {
-      const m = e < 128 ? SIMPLE_ESCAPES[e] : -1;
-      out[o++] = m < 0 ? e & 255 : m;
-      pos += 2;
+      const v = SIMPLE_ESCAPES[e];
+      out[o++] = v < 0 ? e : v;
+      i += 2;
     }
   }
   throw new StraceSyntaxError('unterminated string', start, true);

@@ -96,6 +96,51 @@ describe('strace value grammar', () => {
     ]);
   });
 
+  it('decodes every escape form of random bytes, wherever the string sits in its line', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const C: Record<number, string> = { 9: 't', 10: 'n', 13: 'r', 11: 'v', 12: 'f', 7: 'a', 8: 'b', 27: 'e', 34: '"', 92: '\\' };
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Array.from({ length: rnd(40) }, () => (rnd(3) ? rnd(256) : 48 + rnd(10)));
+      let text = '';
+      for (let i = 0; i < bytes.length; i++) {
+        const b = bytes[i];
+        const nextDigit = i + 1 < bytes.length && bytes[i + 1] >= 48 && bytes[i + 1] <= 55;
+        const form = rnd(4);
+        if (b !== 34 && b !== 92 && b >= 32 && b < 127 && form < 2) text += String.fromCharCode(b);
+        else if (form === 0 && C[b]) text += `\\${C[b]}`;
+        else if (form === 1 && b >= 128 && b !== 0xff) text += String.fromCharCode(b);
+        else if (form === 2) text += `\\x${b.toString(16).padStart(2, '0')}`;
+        else text += `\\${nextDigit ? b.toString(8).padStart(3, '0') : b.toString(8)}`;
+      }
+      const before = 'x'.repeat(rnd(3));
+      const line = `${before}"${text}"${rnd(2) ? '..., 3) = 0' : ''}`;
+      const q = readQuoted(line, before.length);
+      expect(q.end).toBe(before.length + text.length + 2);
+      const got = q.text !== undefined ? Buffer.from(q.text, 'latin1') : Buffer.from(q.bytes!);
+      expect([...got]).toEqual(bytes);
+      expect(q.high).toBe(bytes.some((b) => b >= 128));
+    }
+  });
+
+  it('reports escapes cut at the end of the line as cut, and bad ones where they are', () => {
+    for (const cut of ['"ab\\', '"ab\\x', '"ab\\12', '"\\x41\\x4']) {
+      try {
+        readQuoted(cut, 0);
+        expect.unreachable(cut);
+      } catch (e) {
+        expect((e as StraceSyntaxError).cut, cut).toBe(true);
+      }
+    }
+    try {
+      readQuoted('x"ab\\xzz"', 1);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as StraceSyntaxError).cut).toBe(false);
+      expect((e as StraceSyntaxError).pos).toBe(4);
+    }
+  });
+
   it('reports a string without its closing quote as cut', () => {
     expect(() => readQuoted('"abc', 0)).toThrow(StraceSyntaxError);
     try {
