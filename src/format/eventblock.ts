@@ -123,6 +123,13 @@ function halves(v: Int64): [number, number] {
   return [lo, hi];
 }
 
+/** Moves the bytes from `from` to the end by `by` (negative: back), and the end with them. */
+function shift(w: Bytes, from: number, by: number): void {
+  if (by > 0) w.ensure(by);
+  w.buf.copyWithin(from + by, from, w.pos);
+  w.pos += by;
+}
+
 function varintSize(v: number): number {
   return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
 }
@@ -135,7 +142,6 @@ function varintSize(v: number): number {
  */
 export class EventBlock {
   private out = new Bytes();
-  private call = new Bytes();
   private other = protobuf.Writer.create();
 
   /** Bytes in the block so far. */
@@ -151,15 +157,12 @@ export class EventBlock {
       this.other = protobuf.Writer.create();
       return;
     }
-    const c = this.call;
-    c.pos = 0;
-    writeCall(c, ev);
-    // Event: pid (2), tid (3), time_ns (4), call (10); the seq (1) is implicit.
+    // Event: pid (2), tid (3), time_ns (4), call (10); the seq (1) is implicit. The call is written in
+    // place after its head; the two lengths before it are given two bytes each (most calls and events
+    // are 128 bytes to 16 KB long) and the bytes are moved when a length needs fewer or more.
     const out = this.out;
-    const timed = isStorableTime(ev.timeNs);
     out.ensure(48);
     const start = out.pos;
-    // The event's own length goes first: write the head after a gap, then move it if the guess was wrong.
     out.pos = start + 2;
     if (ev.pid !== 0) {
       out.buf[out.pos++] = (2 << 3) | 0;
@@ -169,22 +172,27 @@ export class EventBlock {
       out.buf[out.pos++] = (3 << 3) | 0;
       out.i32(ev.tid);
     }
-    if (timed) {
+    if (isStorableTime(ev.timeNs)) {
       out.buf[out.pos++] = (4 << 3) | 0;
-      out.s64(Math.trunc(ev.timeNs!));
+      out.s64(Math.trunc(ev.timeNs));
     }
     out.buf[out.pos++] = (10 << 3) | 2;
-    out.u32(c.pos);
-    const headLen = out.pos - start - 2;
-    const total = headLen + c.pos;
+    const callAt = out.pos + 2;
+    out.pos = callAt;
+    writeCall(out, ev);
+    const callLen = out.pos - callAt;
+    const callLenSize = varintSize(callLen);
+    if (callLenSize !== 2) shift(out, callAt, callLenSize - 2);
+    out.pos = callAt - 2;
+    out.u32(callLen);
+    out.pos += callLen;
+    const total = out.pos - start - 2;
     const lenSize = varintSize(total);
-    if (lenSize > 2) out.ensure(lenSize - 2);
-    if (lenSize !== 2) out.buf.copyWithin(start + lenSize, start + 2, out.pos);
+    if (lenSize !== 2) shift(out, start + 2, lenSize - 2);
+    const end = out.pos;
     out.pos = start;
     out.u32(total);
-    out.pos += headLen;
-    out.ensure(c.pos);
-    out.pos += c.buf.copy(out.buf, out.pos, 0, c.pos);
+    out.pos = end;
   }
 
   /** The block's bytes (a copy), and the block emptied. */

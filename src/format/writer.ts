@@ -141,10 +141,15 @@ export class TraceWriter {
   }
 
   /**
-   * Closes the events appended so far as a chunk (a no-op when there are none). The first chunk is
-   * compressed and written here; later ones go to the compressing thread when `background` is on.
+   * Closes the events appended so far as a chunk (a no-op when there are none). With `background` on,
+   * chunks are compressed and written on the compressing thread, except a trace's only chunk, made by
+   * close(): starting a thread for it would cost more than compressing it here.
    */
   flush(): void {
+    this.makeChunk(false);
+  }
+
+  private makeChunk(last: boolean): void {
     if (this.blockCount === 0) return;
     const raw = this.block.take();
     const entry: ChunkEntry = {
@@ -157,7 +162,7 @@ export class TraceWriter {
       digests: this.opts.annotator ? this.opts.annotator.digests() : [],
     };
     const head = encodeChunkHeader({ storedLength: 0, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
-    if (!this.pipe && this.opts.background && this.chunks.length > 0) this.pipe = new ChunkPipe(this.fd, this.offset);
+    if (!this.pipe && this.opts.background && (this.chunks.length > 0 || !last)) this.pipe = new ChunkPipe(this.fd, this.offset);
     if (this.pipe) {
       const job = { raw, head, zlib: zlibCall(this.opts.codec, this.opts.level, raw.length) };
       this.chunks.push(entry);
@@ -200,7 +205,7 @@ export class TraceWriter {
   /** Flushes, writes the footer and trailer, closes the file (and renames it into place when atomic). */
   close(extras: FooterExtras = {}): void {
     if (this.closed) return;
-    this.flush();
+    this.makeChunk(true);
     this.settle();
     const footer = Buffer.from(
       pb.Footer.encode({
