@@ -215,6 +215,30 @@ export function packArgs(args: ArgValue[]): Buffer {
   return buf.subarray(0, pos);
 }
 
+/** A growable output: bytes go to `buf` from `pos`, and `pos` ends after them. */
+export interface ByteSink {
+  buf: Buffer<ArrayBuffer>;
+  pos: number;
+}
+
+/**
+ * Encodes a non-empty argument list as MessagePack straight into `sink` (which may be given a larger
+ * buffer), for a writer that would otherwise copy packArgs's bytes.
+ */
+export function packArgsInto(args: ArgValue[], sink: ByteSink): void {
+  const scratch = buf;
+  buf = sink.buf;
+  pos = sink.pos;
+  try {
+    arrayHead(args.length);
+    for (const a of args) value(a);
+    sink.buf = buf;
+    sink.pos = pos;
+  } finally {
+    buf = scratch;
+  }
+}
+
 /** Encodes a decoded argument list as MessagePack (the `args` bytes of a Call); empty list gives empty bytes. */
 export function encodeArgs(args: ArgValue[]): Uint8Array {
   return Buffer.from(packArgs(args));

@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import type { CallBuffer, CallEvent, Int64, NewEvent } from '../model/index.js';
-import { packArgs } from './argcodec.js';
+import { packArgsInto } from './argcodec.js';
 import { isStorableTime, writeEvent } from './eventcodec.js';
 
 const LongBits = (protobuf.util as unknown as { LongBits: { from(v: unknown): { lo: number; hi: number } } }).LongBits;
@@ -61,30 +61,52 @@ class Bytes {
 
   /** sint64 (zigzag) of a safe integer or a bigint. */
   s64(v: Int64): void {
-    const [lo, hi] = halves(v);
+    halves(v);
+    const lo = halfLo;
+    const hi = halfHi;
     const mask = hi >> 31;
     this.u64((((lo << 1) ^ mask) >>> 0), ((((hi << 1) | (lo >>> 31)) ^ mask) >>> 0));
   }
 
   /** uint64 of a non-negative safe integer. */
   u53(v: number): void {
-    const [lo, hi] = halves(v);
-    this.u64(lo, hi);
+    halves(v);
+    this.u64(halfLo, halfHi);
   }
 
   /** A length-delimited string, UTF-8. */
   str(s: string): void {
-    if (s.length < 43) {
+    const n = s.length;
+    if (n < 128) {
+      // ASCII (names, paths) byte by byte after its one-byte length; else the UTF-8 writer.
+      this.ensure(1 + n);
+      const b = this.buf;
+      let p = this.pos + 1;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 128) {
+          p = -1;
+          break;
+        }
+        b[p++] = c;
+      }
+      if (p >= 0) {
+        b[this.pos] = n;
+        this.pos = p;
+        return;
+      }
+    }
+    if (n < 43) {
       // At most 3 bytes per UTF-16 unit: the length fits one byte.
       this.ensure(1 + 3 * s.length);
-      const n = s.length === 0 ? 0 : this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = n;
-      this.pos += 1 + n;
+      const len = this.buf.write(s, this.pos + 1, 'utf8');
+      this.buf[this.pos] = len;
+      this.pos += 1 + len;
       return;
     }
-    const n = Buffer.byteLength(s);
-    this.u32(n);
-    this.ensure(n);
+    const len = Buffer.byteLength(s);
+    this.u32(len);
+    this.ensure(len);
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
@@ -101,13 +123,24 @@ class Bytes {
   }
 }
 
-/** The two 32-bit halves (two's complement) of a safe integer or bigint, as protobufjs splits them. */
-function halves(v: Int64): [number, number] {
+let halfLo = 0;
+let halfHi = 0;
+
+/**
+ * The two 32-bit halves (two's complement) of a safe integer or bigint, as protobufjs splits them,
+ * left in halfLo and halfHi (no array made for every number written).
+ */
+function halves(v: Int64): void {
   if (typeof v !== 'number') {
     const b = LongBits.from(v);
-    return [b.lo >>> 0, b.hi >>> 0];
+    halfLo = b.lo >>> 0;
+    halfHi = b.hi >>> 0;
+    return;
   }
-  if (v === 0) return [0, 0];
+  if (v === 0) {
+    halfLo = halfHi = 0;
+    return;
+  }
   const neg = v < 0;
   if (neg) v = -v;
   let lo = v >>> 0;
@@ -120,7 +153,8 @@ function halves(v: Int64): [number, number] {
       if (++hi > 4294967295) hi = 0;
     }
   }
-  return [lo, hi];
+  halfLo = lo;
+  halfHi = hi;
 }
 
 /** Moves the bytes from `from` to the end by `by` (negative: back), and the end with them. */
@@ -237,8 +271,18 @@ function writeCall(w: Bytes, c: Omit<CallEvent, 'seq'>): void {
     } else w.buf[lenAt] = n;
   }
   if (c.args.length) {
-    w.u32((4 << 3) | 2);
-    w.bytes(packArgs(c.args));
+    // Written in place after a one-byte length (most lists are shorter than 128 bytes), moved when longer.
+    w.ensure(2);
+    w.buf[w.pos++] = (4 << 3) | 2;
+    const at = w.pos + 1;
+    w.pos = at;
+    packArgsInto(c.args, w);
+    const n = w.pos - at;
+    if (n > 127) shift(w, at, varintSize(n) - 1);
+    const end = w.pos;
+    w.pos = at - 1;
+    w.u32(n);
+    w.pos = end;
   }
   if (c.retval !== 0) {
     w.u32((5 << 3) | 0);

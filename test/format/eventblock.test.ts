@@ -126,8 +126,19 @@ describe('EventBlock writes the bytes the generated encoder writes', () => {
         ],
       }),
       makeCall({ pid: 1, tid: 1, name: 'write', buffers: [{ argIndex: 1, out: false, data: big.subarray(0, 16_300), fullLength: 0, truncated: false, element: -1 }] }),
+      // Argument lists whose MessagePack length takes one, two and three varint bytes, the
+      // boundaries included; names and annotations of 127 and 128 ASCII chars.
+      ...[1, 100, 123, 124, 125, 200, 16_370, 16_400, 70_000].map((n) => makeCall({ pid: 7, tid: 7, name: 'open', args: [A.str('p'.repeat(n)), A.int(0)], retval: 3 })),
+      makeCall({ pid: 7, tid: 7, name: 'n'.repeat(127), retAnnotation: 'a'.repeat(128), retval: 0 }),
+      makeCall({ pid: 7, tid: 7, name: 'n'.repeat(128), retAnnotation: 'a'.repeat(127), retval: 0 }),
+      makeCall({ pid: 1, tid: 1, name: 'close', args: [A.fd(3)], retval: 0 }),
     ];
     for (const ev of calls) expect(Buffer.from(block([ev])).equals(Buffer.from(reference([ev]))), JSON.stringify(ev, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? v.length : v))).toBe(true);
+    expect(Buffer.from(block(calls)).equals(Buffer.from(reference(calls)))).toBe(true);
+  });
+
+  it('when an argument list outgrows the block buffer while it is written', () => {
+    const calls = [makeCall({ pid: 1, tid: 1, name: 'a', args: [A.int(1)], retval: 0 }), makeCall({ pid: 1, tid: 1, name: 'b', args: [A.str('q'.repeat(300_000), true)], retval: 0 })];
     expect(Buffer.from(block(calls)).equals(Buffer.from(reference(calls)))).toBe(true);
   });
 
