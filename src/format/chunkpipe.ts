@@ -86,7 +86,8 @@ export class ChunkPipe {
       Atomics.wait(this.done, 0, Atomics.load(this.done, 0), 1000);
       this.check(placed);
     }
-    const raw = job.raw.byteOffset === 0 && job.raw.byteLength === job.raw.buffer.byteLength ? job.raw : job.raw.slice();
+    // The block's buffer moves to the other thread as it is (no copy) when the block starts it.
+    const raw = job.raw.byteOffset === 0 && !(job.raw.buffer instanceof SharedArrayBuffer) ? job.raw : job.raw.slice();
     this.port.postMessage({ ...job, raw, index }, [raw.buffer as ArrayBuffer]);
     this.submitted++;
   }

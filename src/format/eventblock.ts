@@ -229,10 +229,13 @@ export class EventBlock {
     out.pos = end;
   }
 
-  /** The block's bytes (a copy), and the block emptied. */
+  /**
+   * The block's bytes, and the block emptied. The bytes are a view of the block's own buffer, which
+   * the block gives up (it writes on into a new one), so the caller may keep or transfer it.
+   */
   take(): Uint8Array {
-    const b = new Uint8Array(this.out.pos);
-    b.set(this.out.buf.subarray(0, this.out.pos));
+    const b = this.out.buf.subarray(0, this.out.pos);
+    this.out.buf = Buffer.allocUnsafe(this.out.buf.length);
     this.out.pos = 0;
     return b;
   }
