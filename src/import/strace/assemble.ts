@@ -1,7 +1,8 @@
-import { argString, CallFlags, errnoNumber, signalNumber, syscallNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
+import { argString, CallFlags, errnoNumber, signalNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
 import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
+import { callInfo } from './names.js';
 import { StraceSyntaxError } from './quoted.js';
 import type { CallResult } from './scan.js';
 
@@ -41,9 +42,6 @@ interface ChildInfo {
   flags: number;
 }
 
-const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
-const EXEC_CALLS = new Set(['execve', 'execveat']);
-const NO_RETURN = new Set(['exit', 'exit_group']);
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
 const MAX_JOIN_LINES = 8;
 const DAY_S = 86400;
@@ -307,7 +305,7 @@ export class StraceParser {
 
   private guessParent(): ChildInfo | undefined {
     let found: [number, Pending] | undefined;
-    for (const [tid, p] of this.pending) if (CLONE_CALLS.has(p.name)) found = [tid, p];
+    for (const [tid, p] of this.pending) if (callInfo(p.name).clone) found = [tid, p];
     if (!found) return undefined;
     const [tid, p] = found;
     let flags: number;
@@ -334,7 +332,9 @@ export class StraceParser {
     this.call(tid, p.name, args, { retval: 0, unknown: true }, p.timeNs, CallFlags.unfinished);
   }
 
-  private call(tid: number, name: string, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
+  private call(tid: number, callName: string, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
+    const info = callInfo(callName);
+    const name = info.name;
     const pid = this.tgid.get(tid) ?? tid;
     let errno = 0;
     let flags = extraFlags;
@@ -343,20 +343,20 @@ export class StraceParser {
       if (INTERRUPTED.has(errno)) flags |= CallFlags.interrupted;
     }
     if (r.unknown && !errno) flags |= CallFlags.retvalUnknown;
-    if (NO_RETURN.has(name)) flags |= CallFlags.noReturn;
+    if (info.noReturn) flags |= CallFlags.noReturn;
     const retval = r.unknown && errno ? -1 : r.retval;
-    const buffers = extractBuffers(name, args, retval, errno !== 0 || r.unknown);
-    const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name, sysno: syscallNumber(name), rawArgs: [], args, retval, errno, flags, buffers };
+    const buffers = extractBuffers(name, args, retval, errno !== 0 || r.unknown, info.data);
+    const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name, sysno: info.sysno, rawArgs: [], args, retval, errno, flags, buffers };
     if (timeNs !== undefined) ev.timeNs = timeNs;
     if (r.durationNs !== undefined) ev.durationNs = r.durationNs;
     if (r.annotation !== undefined) ev.retAnnotation = r.annotation;
     this.stats.calls++;
     this.emit(ev);
     if (errno || r.unknown) return;
-    if (CLONE_CALLS.has(name) && typeof retval === 'number' && retval > 0 && !this.tgid.has(retval)) {
+    if (info.clone && typeof retval === 'number' && retval > 0 && !this.tgid.has(retval)) {
       this.children.set(retval, { parentTid: tid, flags: cloneFlagsOf(name, args) });
     }
-    if (EXEC_CALLS.has(name)) this.exec(pid, tid, name, args, timeNs);
+    if (info.exec) this.exec(pid, tid, name, args, timeNs);
   }
 
   private exec(pid: number, tid: number, name: string, args: ArgValue[], timeNs: number | undefined): void {

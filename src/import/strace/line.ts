@@ -1,7 +1,7 @@
 import type { ArgValue } from '../../model/index.js';
 import { Scanner, type CallResult } from './scan.js';
 import { StraceSyntaxError } from './quoted.js';
-import { DATA_CALLS } from './data.js';
+import { callInfo } from './names.js';
 
 /** A line's timestamp as strace printed it: wall clock (-ttt), time of day (-t/-tt) or relative (-r). */
 export interface LineTime {
@@ -29,11 +29,6 @@ export interface LineRecord {
 }
 
 const UNFINISHED = ' <unfinished ...>';
-
-function bytesArgOf(name: string): number {
-  const d = DATA_CALLS[name];
-  return d && d.shape === 'str' ? d.arg : -1;
-}
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -121,11 +116,12 @@ function parseBody(s: string, p: number): LineBody {
     q++;
   }
   if (q === p || s.charCodeAt(q) !== 40) throw new StraceSyntaxError('expected a call, signal or exit', p, q >= s.length);
-  const name = s.slice(p, q);
+  const info = callInfo(s.slice(p, q));
+  const name = info.name;
   if (s.endsWith(UNFINISHED)) return { t: 'unfinished', name, argsText: s.slice(q + 1, s.length - UNFINISHED.length) };
   const sc = new Scanner(s);
   sc.pos = q + 1;
-  sc.bytesArg = bytesArgOf(name);
+  sc.bytesArg = info.bytesArg;
   const args = sc.parseArgs();
   const result = sc.parseResult();
   return { t: 'call', name, args, result };
@@ -134,7 +130,7 @@ function parseBody(s: string, p: number): LineBody {
 /** Parses a paired call: `name(` + the unfinished part + the resumed part. */
 export function parseJoined(name: string, argsText: string, restText: string): { args: ArgValue[]; result: CallResult } {
   const sc = new Scanner(argsText + restText);
-  sc.bytesArg = bytesArgOf(name);
+  sc.bytesArg = callInfo(name).bytesArg;
   const args = sc.parseArgs();
   const result = sc.parseResult();
   return { args, result };
