@@ -1,5 +1,5 @@
 import type { ArgValue } from '../../model/index.js';
-import { Scanner, type CallResult } from './scan.js';
+import { fractionNs, Scanner, type CallResult } from './scan.js';
 import { StraceSyntaxError } from './quoted.js';
 import { callInfo } from './names.js';
 
@@ -67,7 +67,7 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     } else if (c === 46) {
       let e = q + 1;
       while (isDigit(s.charCodeAt(e))) e++;
-      rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: fracNs(s.slice(q + 1, e)) };
+      rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: e > q + 1 ? fractionNs(s, q, e) : 0 };
       p = e;
     } else break;
     while (s.charCodeAt(p) === 32) p++;

@@ -37,22 +37,39 @@ export interface CallResult {
   durationNs?: number;
 }
 
-/** Parses seconds with a fraction (`0.000123`, `12.5`) into integer nanoseconds. */
+/**
+ * Parses seconds with an optional fraction (`0.000123`, `12.5`, `7`) between `start` and `end` into
+ * integer nanoseconds (digits past the ninth are dropped); -1 when the text is not of that form.
+ */
 export function parseSecondsNs(s: string, start: number, end: number): number {
   let sec = 0;
   let i = start;
   for (; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) break;
+    if (c < 48 || c > 57) return -1;
     sec = sec * 10 + (c - 48);
   }
+  if (i === start) return -1;
+  const frac = fractionNs(s, i, end);
+  return frac < 0 ? -1 : sec * 1e9 + frac;
+}
+
+/** The fraction after the `.` at `dot` (up to `end`) in nanoseconds; 0 when there is no `.`; -1e18 when it is not all digits. */
+export function fractionNs(s: string, dot: number, end: number): number {
+  if (dot >= end) return 0;
+  if (dot + 1 >= end) return -1e18;
   let frac = 0;
   let scale = 1e9;
-  for (i++; i < end; i++) {
-    scale /= 10;
-    if (scale >= 1) frac += (s.charCodeAt(i) - 48) * scale;
+  for (let i = dot + 1; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1e18;
+    if (scale > 1) {
+      scale /= 10;
+      frac += (c - 48) * scale;
+    }
   }
-  return sec * 1e9 + Math.round(frac);
+  return frac;
 }
 
 /**
@@ -433,11 +450,9 @@ export class Scanner {
       if (c === 60) {
         const end = s.indexOf('>', this.pos);
         if (end < 0) this.fail('unterminated duration');
-        const inner = s.slice(this.pos + 1, end);
-        if (inner !== 'unavailable') {
-          if (!/^\d+(\.\d+)?$/.test(inner)) this.fail('bad duration');
-          r.durationNs = parseSecondsNs(inner, 0, inner.length);
-        }
+        const ns = parseSecondsNs(s, this.pos + 1, end);
+        if (ns >= 0) r.durationNs = ns;
+        else if (end - this.pos - 1 !== 11 || !s.startsWith('unavailable', this.pos + 1)) this.fail('bad duration');
         this.pos = end + 1;
       } else if (c === 40) {
         const end = this.matchParen(this.pos);
