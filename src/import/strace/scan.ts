@@ -94,13 +94,16 @@ export class Scanner {
 
   /** Reads `item, item, ...)` (the opening parenthesis already consumed); positions after `)`. */
   parseArgs(): ArgValue[] {
-    return this.parseList(41, false).items;
+    return this.parseList(41, false) as ArgValue[];
   }
 
-  private parseList(closer: number, inStruct: boolean): { items: ArgValue[]; fields: [string, ArgValue][]; trunc: boolean } {
+  /** Whether the list parseList read last ended in `...` (`[...]` and `{...}` lists only). */
+  private listTrunc = false;
+
+  /** Reads a list's items up to `closer`: values, or [name, value] fields in a struct. Sets listTrunc. */
+  private parseList(closer: number, inStruct: boolean): ArgValue[] | [string, ArgValue][] {
     const s = this.s;
-    const items: ArgValue[] = [];
-    const fields: [string, ArgValue][] = [];
+    const items: (ArgValue | [string, ArgValue])[] = [];
     let trunc = false;
     if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
     this.skipSpaces();
@@ -118,7 +121,7 @@ export class Scanner {
       } else {
         const name = this.fieldName();
         const v = this.depth === 1 && items.length === this.bytesArg && c === 34 ? this.parseBytes() : this.parseValue();
-        if (inStruct) fields.push([name ?? '', v]);
+        if (inStruct) items.push([name ?? '', v]);
         else items.push(name === undefined ? v : A.op('=', A.sym(name), v));
       }
       this.skipSpaces();
@@ -132,7 +135,8 @@ export class Scanner {
       }
     }
     this.depth--;
-    return { items, fields, trunc };
+    this.listTrunc = trunc;
+    return items as ArgValue[] | [string, ArgValue][];
   }
 
   private isListEnd(p: number, closer: number): boolean {
@@ -253,13 +257,13 @@ export class Scanner {
     if (c === 34) return this.parseString();
     if (c === 91) {
       this.pos++;
-      const l = this.parseList(93, false);
-      return A.array(l.items, l.trunc);
+      const items = this.parseList(93, false) as ArgValue[];
+      return A.array(items, this.listTrunc);
     }
     if (c === 123) {
       this.pos++;
-      const l = this.parseList(125, true);
-      return A.struct(l.fields, l.trunc);
+      const fields = this.parseList(125, true) as [string, ArgValue][];
+      return A.struct(fields, this.listTrunc);
     }
     if (c === 45 || isDigit(c)) return this.parseNumber();
     if (isIdentStart(c)) return this.parseIdent();
@@ -420,7 +424,7 @@ export class Scanner {
     const c = s.charCodeAt(p);
     if (c === 40) {
       this.pos++;
-      return A.fn(name, this.parseList(41, false).items);
+      return A.fn(name, this.parseList(41, false) as ArgValue[]);
     }
     if (c === 60 && name === 'AT_FDCWD') return A.fd(-100, this.readAngle());
     return A.sym(name);
