@@ -191,8 +191,9 @@ export class Scanner {
       if (wraps > MAX_DEPTH) this.fail('expression too deep');
       const c = s.charCodeAt(this.pos);
       if (c === 124) {
+        const parts = [s.slice(start, this.pos)];
         while (s.charCodeAt(this.pos) === 124) {
-          this.pos++;
+          const from = ++this.pos;
           this.parsePrimary();
           for (;;) {
             const d = s.charCodeAt(this.pos);
@@ -201,8 +202,9 @@ export class Scanner {
             else break;
             this.parsePrimary();
           }
+          parts.push(s.slice(from, this.pos));
         }
-        v = A.flags(...s.slice(start, this.pos).split('|'));
+        v = { k: 'flags', v: parts };
         continue;
       }
       if (c === 60 && v.k === 'comment' && v.of?.k === 'int' && s.charCodeAt(this.pos + 1) !== 60) {
