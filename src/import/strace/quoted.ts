@@ -11,9 +11,9 @@ export class StraceSyntaxError extends Error {
   }
 }
 
-/** A quoted strace string decoded to bytes; `bytes` is valid until the next readQuoted call. */
+/** A quoted strace string decoded to bytes; `bytes` is valid until the next readQuoted call, unless bytesOf keeps it. */
 export interface Quoted {
-  /** Decoded bytes (a view of a shared scratch buffer, or undefined when `text` holds them). */
+  /** Decoded bytes (a view of the slab, or undefined when `text` holds them). */
   bytes?: Buffer;
   /** The bytes as a latin1 string when the string had no escapes. */
   text?: string;
@@ -44,10 +44,30 @@ const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
 
+/** Buffer's own latin1 writer (a string's chars as bytes, without the argument handling of write()). */
+type Latin1Writer = { latin1Write(text: string, offset: number): number };
+function writeLatin1(buf: Buffer, text: string, offset: number): number {
+  return (buf as unknown as Latin1Writer).latin1Write(text, offset);
+}
+
 /** The line's text from the first backslash on, as bytes, followed by three zero bytes (no escape reads past them). */
 let input = Buffer.allocUnsafe(1 << 16);
-/** The decoded bytes. */
-let scratch = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * Decoded bytes are written into a slab from slabPos on. bytesOf keeps them there (moves slabPos past
+ * them) and hands out a view, instead of copying them into a buffer of their own; a full slab is
+ * replaced by a new one, and the views keep the old one alive.
+ */
+const SLAB_BYTES = 256 << 10;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabPos = 0;
+
+/** Makes room in the slab for `n` bytes from slabPos. */
+function slabRoom(n: number): void {
+  if (slab.length - slabPos >= n) return;
+  slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
+  slabPos = 0;
+}
 
 /**
  * Decodes the strace-quoted string whose opening quote is at `start`: C escapes, `\ooo` octal and
@@ -67,17 +87,18 @@ export function readQuoted(s: string, start: number): Quoted {
   }
   const m = s.length - bs;
   if (input.length < m + 3) input = Buffer.allocUnsafe(Math.max(m + 3, input.length * 2));
-  if (scratch.length < s.length - start) scratch = Buffer.allocUnsafe(Math.max(s.length - start, scratch.length * 2));
+  slabRoom(s.length - start);
   const inp = input;
-  const out = scratch;
-  inp.write(s.substring(bs), 0, 'latin1');
+  const out = slab;
+  writeLatin1(inp, s.substring(bs), 0);
   inp[m] = inp[m + 1] = inp[m + 2] = 0;
-  let o = out.write(s.substring(pos, bs), 0, 'latin1');
+  const from = slabPos;
+  let o = bs > pos ? from + writeLatin1(out, s.substring(pos, bs), from) : from;
   let i = 0;
   while (i < m) {
     const c = inp[i];
     if (c === 34) {
-      const bytes = out.subarray(0, o);
+      const bytes = out.subarray(from, o);
       return { bytes, end: bs + i + 1, high: !isAscii(bytes) };
     }
     if (c !== 92) {
@@ -135,9 +156,19 @@ export function bytesToValue(q: Quoted): string | Uint8Array {
   return isUtf8(b) ? b.toString('utf8') : new Uint8Array(b);
 }
 
-/** A copy of the decoded bytes, for data buffers. */
+/** The decoded bytes, to keep (data buffers): a view of the slab that later strings do not overwrite. */
 export function bytesOf(q: Quoted): Uint8Array {
-  return q.text !== undefined ? Buffer.from(q.text, 'latin1') : Buffer.from(q.bytes!);
+  if (q.text !== undefined) {
+    slabRoom(q.text.length);
+    const n = writeLatin1(slab, q.text, slabPos);
+    const kept = slab.subarray(slabPos, slabPos + n);
+    slabPos += n;
+    return kept;
+  }
+  const b = q.bytes!;
+  if (b.buffer !== slab.buffer || b.byteOffset !== slabPos) return Buffer.from(b);
+  slabPos += b.length;
+  return b;
 }
 
 /** Decodes the escapes of a `-y` path annotation (text between `<` and `>`). */

@@ -406,7 +406,13 @@ export class Scanner {
       else if (c === 60) depth++;
       else if (c === 62 && --depth === 0) {
         this.pos = p + 1;
-        const path = decodePath(stripDeviceNote(s.slice(start, p)));
+        // A -yy device note at the end (`/dev/null<char 1:3>`) is not part of the path.
+        let end = p;
+        if (s.charCodeAt(p - 1) === 62) {
+          const note = s.lastIndexOf('<', p - 1);
+          if (note > start) end = note;
+        }
+        const path = decodePath(s.slice(start, end));
         if (!s.startsWith(DELETED, this.pos)) return path;
         this.pos += DELETED.length;
         return `${path} ${DELETED}`;
@@ -489,8 +495,3 @@ export class Scanner {
   }
 }
 
-function stripDeviceNote(path: string): string {
-  if (path.charCodeAt(path.length - 1) !== 62) return path;
-  const i = path.lastIndexOf('<');
-  return i > 0 ? path.slice(0, i) : path;
-}

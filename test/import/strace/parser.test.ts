@@ -137,6 +137,22 @@ describe('StraceParser on real strace logs', () => {
 });
 
 describe('StraceParser on hand-made edge cases', () => {
+  it('keeps every data buffer intact while later lines are parsed (strings with and without escapes, several per call)', () => {
+    const octal = (b: number[]) => b.map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
+    const lines: string[] = [];
+    const want: number[][][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const a = Array.from({ length: 150 }, (_, j) => (i * 31 + j * 7) & 255);
+      const b = Array.from({ length: 3 + (i % 5) }, (_, j) => 97 + ((i + j) % 26));
+      lines.push(`1 writev(3, [{iov_base="${octal(a)}", iov_len=${a.length}}, {iov_base="${String.fromCharCode(...b)}", iov_len=${b.length}}], 2) = ${a.length + b.length}`);
+      want.push([a, b]);
+    }
+    const { events, parser } = parseText(lines.join('\n'));
+    expect(parser.stats.unparsed).toBe(0);
+    const got = calls(events).map((c) => c.buffers.map((b) => [...b.data]));
+    expect(got).toEqual(want);
+  });
+
   it('parses every line of edge.log into typed values', () => {
     const { events, parser } = parseFile('edge.log');
     expect(parser.stats.unparsed).toBe(0);
