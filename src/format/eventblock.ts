@@ -177,6 +177,9 @@ function varintSize(v: number): number {
 export class EventBlock {
   private out = new Bytes();
   private other = protobuf.Writer.create();
+  /** Bytes the previous call event's length and its call's length took: the guesses for the next. */
+  private lenGuess = 2;
+  private callLenGuess = 2;
 
   /** Bytes in the block so far. */
   get length(): number {
@@ -192,12 +195,13 @@ export class EventBlock {
       return;
     }
     // Event: pid (2), tid (3), time_ns (4), call (10); the seq (1) is implicit. The call is written in
-    // place after its head; the two lengths before it are given two bytes each (most calls and events
-    // are 128 bytes to 16 KB long) and the bytes are moved when a length needs fewer or more.
+    // place after its head. The two lengths before it are given as many bytes as the previous event's
+    // took (a trace's calls tend to be alike), and the bytes are moved when a length needs fewer or more.
     const out = this.out;
     out.ensure(48);
     const start = out.pos;
-    out.pos = start + 2;
+    const lenGuess = this.lenGuess;
+    out.pos = start + lenGuess;
     if (ev.pid !== 0) {
       out.buf[out.pos++] = (2 << 3) | 0;
       out.i32(ev.pid);
@@ -211,18 +215,21 @@ export class EventBlock {
       out.s64(Math.trunc(ev.timeNs));
     }
     out.buf[out.pos++] = (10 << 3) | 2;
-    const callAt = out.pos + 2;
-    out.pos = callAt;
+    const callLenAt = out.pos;
+    const callGuess = this.callLenGuess;
+    out.pos = callLenAt + callGuess;
     writeCall(out, ev);
-    const callLen = out.pos - callAt;
+    const callLen = out.pos - callLenAt - callGuess;
     const callLenSize = varintSize(callLen);
-    if (callLenSize !== 2) shift(out, callAt, callLenSize - 2);
-    out.pos = callAt - 2;
+    if (callLenSize !== callGuess) shift(out, callLenAt + callGuess, callLenSize - callGuess);
+    this.callLenGuess = callLenSize;
+    out.pos = callLenAt;
     out.u32(callLen);
     out.pos += callLen;
-    const total = out.pos - start - 2;
+    const total = out.pos - start - lenGuess;
     const lenSize = varintSize(total);
-    if (lenSize !== 2) shift(out, start + 2, lenSize - 2);
+    if (lenSize !== lenGuess) shift(out, start + lenGuess, lenSize - lenGuess);
+    this.lenGuess = lenSize;
     const end = out.pos;
     out.pos = start;
     out.u32(total);
