@@ -1,7 +1,7 @@
 import type { ArgValue } from '../../model/index.js';
 import { fractionNs, Scanner, type CallResult } from './scan.js';
 import { StraceSyntaxError } from './quoted.js';
-import { callInfo } from './names.js';
+import { callInfo, callInfoAt } from './names.js';
 
 /** A line's timestamp as strace printed it: wall clock (-ttt), time of day (-t/-tt) or relative (-r). */
 export interface LineTime {
@@ -116,7 +116,7 @@ function parseBody(s: string, p: number): LineBody {
     q++;
   }
   if (q === p || s.charCodeAt(q) !== 40) throw new StraceSyntaxError('expected a call, signal or exit', p, q >= s.length);
-  const info = callInfo(s.slice(p, q));
+  const info = callInfoAt(s, p, q);
   const name = info.name;
   if (s.endsWith(UNFINISHED)) return { t: 'unfinished', name, argsText: s.slice(q + 1, s.length - UNFINISHED.length) };
   const sc = new Scanner(s);

@@ -24,8 +24,28 @@ export interface CallInfo {
 
 const known = new Map<string, CallInfo>();
 
+/** Names met lately, by a hash of their length and end chars: most lines find their name here. */
+const recent: (CallInfo | undefined)[] = new Array(256).fill(undefined);
+
+function slot(s: string, p: number, q: number): number {
+  return ((q - p) * 31 + s.charCodeAt(p) * 7 + s.charCodeAt(q - 1)) & 255;
+}
+
+/** The CallInfo of the name that is s[p, q), without cutting it out of the line when it was met lately. */
+export function callInfoAt(s: string, p: number, q: number): CallInfo {
+  const k = slot(s, p, q);
+  const hit = recent[k];
+  if (hit !== undefined && hit.name.length === q - p && s.startsWith(hit.name, p)) return hit;
+  const info = callInfo(s.slice(p, q));
+  recent[k] = info;
+  return info;
+}
+
 /** The CallInfo of a call name: one map lookup for a name seen before, instead of one per table. */
 export function callInfo(name: string): CallInfo {
+  const k = name.length ? slot(name, 0, name.length) : 0;
+  const last = recent[k];
+  if (last !== undefined && last.name === name) return last;
   const hit = known.get(name);
   if (hit) return hit;
   const own = Buffer.from(name, 'latin1').toString('latin1');
