@@ -39,7 +39,7 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
   let p = 0;
   const n = s.length;
   while (p < n && s.charCodeAt(p) === 32) p++;
-  if (s.startsWith('[pid', p)) {
+  if (s.charCodeAt(p) === 91 && s.startsWith('[pid', p)) {
     p += 4;
     while (s.charCodeAt(p) === 32) p++;
     let v = 0;
@@ -103,7 +103,7 @@ function parseBody(s: string, p: number): LineBody {
   }
   if (c === 45 && s.startsWith('--- ', p)) return parseSignal(s, p + 4);
   if (c === 43 && s.startsWith('+++ ', p)) return parseExit(s, p + 4);
-  if (s.startsWith('strace: ', p)) {
+  if (c === 115 && s.startsWith('strace: ', p)) {
     const text = s.slice(p + 8);
     const m = /^Process (\d+) attached/.exec(text);
     return m ? { t: 'message', text, attachedPid: Number(m[1]) } : { t: 'message', text };

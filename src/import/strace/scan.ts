@@ -413,7 +413,7 @@ export class Scanner {
           if (note > start) end = note;
         }
         const path = decodePath(s.slice(start, end));
-        if (!s.startsWith(DELETED, this.pos)) return path;
+        if (s.charCodeAt(this.pos) !== 40 || !s.startsWith(DELETED, this.pos)) return path;
         this.pos += DELETED.length;
         return `${path} ${DELETED}`;
       }
