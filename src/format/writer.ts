@@ -142,8 +142,9 @@ export class TraceWriter {
 
   /**
    * Closes the events appended so far as a chunk (a no-op when there are none). With `background` on,
-   * chunks are compressed and written on the compressing thread, except a trace's only chunk, made by
-   * close(): starting a thread for it would cost more than compressing it here.
+   * chunks are compressed and written on the compressing thread, except the last, made by close(): a
+   * trace's only chunk is not worth starting a thread for, and the last of many is compressed here
+   * at the same time as the thread's.
    */
   flush(): void {
     this.makeChunk(false);
@@ -163,7 +164,7 @@ export class TraceWriter {
     };
     const head = encodeChunkHeader({ storedLength: 0, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
     if (!this.pipe && this.opts.background && (this.chunks.length > 0 || !last)) this.pipe = new ChunkPipe(this.fd, this.offset);
-    if (this.pipe) {
+    if (this.pipe && !last) {
       const job = { raw, head, zlib: zlibCall(this.opts.codec, this.opts.level, raw.length) };
       this.chunks.push(entry);
       try {
@@ -173,7 +174,10 @@ export class TraceWriter {
         fileError(err, this.path);
       }
     } else {
+      // The last chunk (from close) is compressed here while the other thread finishes what it has,
+      // and written after it.
       const stored = compress(raw, this.opts.codec, this.opts.level);
+      this.settle();
       head.writeUInt32LE(stored.length, 4);
       const crc = zlib.crc32(stored, zlib.crc32(head.subarray(0, 40)));
       head.writeUInt32LE(crc >>> 0, 40);
