@@ -242,7 +242,8 @@ export class EventBlock {
    */
   take(): Uint8Array {
     const b = this.out.buf.subarray(0, this.out.pos);
-    this.out.buf = Buffer.allocUnsafe(this.out.buf.length);
+    // As large as the last one (a chunk's worth), but not kept huge after one giant event.
+    this.out.buf = Buffer.allocUnsafe(Math.min(this.out.buf.length, 4 << 20));
     this.out.pos = 0;
     return b;
   }
