@@ -25,11 +25,13 @@ const imp = [];
 const cpu = [];
 const parse = [];
 // The first import runs cold, as a one-off `picotrace import` does: most of the parser is not yet
-// compiled by the optimizing tier. Two more warm the process up; then the measured repetitions.
+// compiled by the optimizing tier. More warm the process up (two, or as many as make 300k lines for
+// a short log); then the measured repetitions.
 let t = performance.now();
-importLogs({ inputs: [log], output: out, format: 'strace' });
+const first = importLogs({ inputs: [log], output: out, format: 'strace' });
 const coldMs = performance.now() - t;
-for (let i = 0; i < 2; i++) importLogs({ inputs: [log], output: out, format: 'strace' });
+const warmups = Math.min(200, Math.max(2, Math.ceil(300_000 / Math.max(1, first.stats.lines))));
+for (let i = 0; i < warmups; i++) importLogs({ inputs: [log], output: out, format: 'strace' });
 for (let i = 0; i < reps; i++) {
   t = performance.now();
   const c = process.cpuUsage();
