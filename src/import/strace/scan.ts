@@ -409,7 +409,9 @@ export class Scanner {
         // A -yy device note at the end (`/dev/null<char 1:3>`) is not part of the path.
         let end = p;
         if (s.charCodeAt(p - 1) === 62) {
-          const note = s.lastIndexOf('<', p - 1);
+          // Its last `<` (searched by hand: lastIndexOf is a slow call on a line's slice).
+          let note = p - 2;
+          while (note > start && s.charCodeAt(note) !== 60) note--;
           if (note > start) end = note;
         }
         const path = decodePath(s.slice(start, end));
