@@ -259,8 +259,10 @@ export class TraceWriter {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
+    // The compressing thread finishes its chunks first, even when the file is to be removed: it
+    // writes by descriptor, and the number could be another file's once this one is closed.
     try {
-      if (this.pipe && !this.tmpPath) this.settle();
+      if (this.pipe) this.settle();
     } catch {
       /* what could not be written is lost; what was written stays */
     }
