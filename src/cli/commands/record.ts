@@ -2,14 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod/v3';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
-import { createScrubber, scrubbedTokens } from '../../scrub/index.js';
-import { DigestAnnotator } from '../../compare/index.js';
+import { DigestAnnotator } from '../../compare/annotate.js';
 import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount, zOneOf } from '../options.js';
 import { VERSION } from '../version.js';
-import { TraceReader } from '../../format/index.js';
-import { scrubInPlace } from '../scrubfile.js';
 
 interface RecordCliOptions {
   output?: string;
@@ -48,7 +45,9 @@ export function registerRecord(program: Command): void {
       const bufferSize = parseOption(zCount.pipe(z.number().min(1, 'must be at least 1').max(1 << 20, 'must be at most 1048576')), o.bufferSize, '--buffer-size');
       if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
       const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));
-      const scrubber = o.scrub ? createScrubber({ buffers: true, env: true, paths: [] }) : undefined;
+      // Scrubbing is loaded only when asked for: a recording starts its program sooner without it.
+      const scrub = o.scrub ? await import('../../scrub/index.js') : undefined;
+      const scrubber = scrub?.createScrubber({ buffers: true, env: true, paths: [] });
       const r = await BACKENDS[backend]({
         argv,
         output,
@@ -61,14 +60,15 @@ export function registerRecord(program: Command): void {
         annotator: new DigestAnnotator('strict'),
         log: (line) => process.stderr.write(`${line}\n`),
       });
-      if (scrubber && !isScrubbed(output, scrubbedTokens(scrubber.options))) await scrubInPlace(output, scrubber, { quiet: true });
+      if (scrub && scrubber && !(await isScrubbed(output, scrub.scrubbedTokens(scrubber.options)))) await (await import('../scrubfile.js')).scrubInPlace(output, scrubber, { quiet: true });
       for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
       process.stderr.write(`picotrace: recorded ${r.events} events to ${output} (exit status ${r.exitCode})\n`);
       setExitCode(r.exitCode);
     });
 }
 
-function isScrubbed(file: string, tokens: string[]): boolean {
+async function isScrubbed(file: string, tokens: string[]): Promise<boolean> {
+  const { TraceReader } = await import('../../format/reader.js');
   const r = TraceReader.open(file);
   try {
     return tokens.every((t) => r.header.scrubbed.includes(t));
