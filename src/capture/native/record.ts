@@ -2,11 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TraceWriter } from '../../format/writer.js';
-import { LineSplitter } from '../../import/lines.js';
-import { StraceParser } from '../../import/strace/assemble.js';
+import type { TraceWriter } from '../../format/writer.js';
+import type { LineSplitter } from '../../import/lines.js';
+import type { StraceParser } from '../../import/strace/assemble.js';
 import { makeHeader, type EnvVar } from '../../model/index.js';
-import { BadInputError, CaptureEnvError } from '../../util/errors.js';
+import { BadInputError, CaptureEnvError, fileError } from '../../util/errors.js';
 import { holdSignals, supervise, type HeldSignals } from '../supervise.js';
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog } from '../watchdog.js';
@@ -84,23 +84,20 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     hostname: os.hostname(),
     writer: opts.writer ?? 'picotrace',
   });
+  // The trace file is made before the program runs, so that a path it cannot be written to stops the
+  // recording first. The writer and the strace grammar (with protobufjs, most of what record loads)
+  // are loaded after strace has started the program, and read what it wrote meanwhile.
+  try {
+    fs.closeSync(fs.openSync(opts.output, 'w', 0o600));
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fileError(err, opts.output);
+  }
   let writer: TraceWriter | undefined;
   let timer: NodeJS.Timeout | undefined;
   let disarm = (): void => undefined;
   try {
-    writer = TraceWriter.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
-    const w = writer;
-    const tf = opts.transform;
     const watchdog = startWatchdog(dir);
-    const parser = new StraceParser(
-      (ev) => {
-        w.append(tf ? tf.event(ev) : ev);
-        if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
-        else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
-      },
-      { startTimeNs, source: 'strace' },
-    );
-    const splitter = new LineSplitter((line, no) => parser.line(line, no));
     const child = inBundle
       ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
       : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
@@ -109,7 +106,8 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
       if (child.pid) watchdog.remove(child.pid);
       watchdog.disarm();
     };
-    const sup = supervise(child, { targets: () => parser.liveProcesses(), log: opts.log, pending: held.release });
+    let parser: StraceParser | undefined;
+    const sup = supervise(child, { targets: () => parser?.liveProcesses() ?? [], log: opts.log, pending: held.release });
     // The first failure (a full disk, say) stops the program and strace; what strace still writes
     // is drained and dropped so that it ends quietly instead of failing on a closed FIFO.
     let failure: unknown;
@@ -122,13 +120,44 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
         sup.kill();
       }
     };
-    const pump = pumpFifo(fifo, (chunk) => guarded(() => splitter.push(chunk)));
+    const early: Buffer[] = [];
+    let push = (chunk: Buffer): void => void early.push(chunk);
+    const pump = pumpFifo(fifo, (chunk) => guarded(() => push(chunk)));
     const drained = pump.done.catch((err) => {
       sup.kill();
       throw err;
     });
     drained.catch(() => undefined);
-    timer = setInterval(() => guarded(() => w.flush()), FLUSH_INTERVAL_MS);
+    let splitter: LineSplitter | undefined;
+    try {
+      const [{ TraceWriter: Writer }, { StraceParser: Parser }, { LineSplitter: Splitter }] = await Promise.all([
+        import('../../format/writer.js'),
+        import('../../import/strace/assemble.js'),
+        import('../../import/lines.js'),
+      ]);
+      const w = Writer.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
+      writer = w;
+      const tf = opts.transform;
+      const p = new Parser(
+        (ev) => {
+          w.append(tf ? tf.event(ev) : ev);
+          if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
+          else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
+        },
+        { startTimeNs, source: 'strace' },
+      );
+      parser = p;
+      const sp = new Splitter((line, no) => p.line(line, no));
+      splitter = sp;
+      push = (chunk) => sp.push(chunk);
+      guarded(() => {
+        for (const chunk of early.splice(0)) sp.push(chunk);
+      });
+      timer = setInterval(() => guarded(() => w.flush()), FLUSH_INTERVAL_MS);
+    } catch (err) {
+      failure ??= err;
+      sup.kill();
+    }
     let exitCode: number;
     try {
       exitCode = await sup.done;
@@ -138,11 +167,12 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     pump.stop();
     await drained;
     if (failure !== undefined) throw failure;
-    splitter.end();
-    const leftover = parser.liveProcesses();
-    parser.end();
+    const w = writer!;
+    splitter!.end();
+    const leftover = parser!.liveProcesses();
+    parser!.end();
     for (const pid of leftover) killQuietly(pid);
-    if (parser.stats.lines === 0 && exitCode !== 0) {
+    if (parser!.stats.lines === 0 && exitCode !== 0) {
       const probe = checkPtraceProbe();
       w.abort();
       writer = undefined;
@@ -152,11 +182,12 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     }
     const warnings: string[] = [];
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
-    if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
-    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
+    if (parser!.stats.unparsed) warnings.push(`${parser!.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser!.stats.samples[0] ?? ''}`);
+    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser!.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
     return { exitCode, events: w.count, dropped: 0, warnings };
   } catch (err) {
-    writer?.abort();
+    if (writer) writer.abort();
+    else fs.rmSync(opts.output, { force: true });
     throw err;
   } finally {
     disarm();
