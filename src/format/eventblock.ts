@@ -78,7 +78,9 @@ class Bytes {
   str(s: string): void {
     const n = s.length;
     if (n < 128) {
-      // ASCII (names, paths) byte by byte after its one-byte length; else the UTF-8 writer.
+      // ASCII (names, paths) byte by byte after its one-byte length; else the UTF-8 writer. The loop
+      // is argcodec's str() again on purpose: one helper for both made an import about 7% slower
+      // (its one charCodeAt site then sees every kind of string both callers pass).
       this.ensure(1 + n);
       const b = this.buf;
       let p = this.pos + 1;
