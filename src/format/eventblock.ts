@@ -166,6 +166,26 @@ function shift(w: Bytes, from: number, by: number): void {
   w.pos += by;
 }
 
+/**
+ * Starts a length-delimited field's bytes after one byte left for their length (most such fields are
+ * shorter than 128 bytes); returns where they start, for closeLength.
+ */
+function openLength(w: Bytes): number {
+  w.ensure(1);
+  w.pos += 1;
+  return w.pos;
+}
+
+/** Writes the length of the bytes from `at` in the byte before them, moving them when it takes more. */
+function closeLength(w: Bytes, at: number): void {
+  const n = w.pos - at;
+  if (n > 127) shift(w, at, varintSize(n) - 1);
+  const end = w.pos;
+  w.pos = at - 1;
+  w.u32(n);
+  w.pos = end;
+}
+
 function varintSize(v: number): number {
   return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
 }
@@ -266,36 +286,17 @@ function writeCall(w: Bytes, c: Omit<CallEvent, 'seq'>): void {
     w.s32(c.sysno);
   }
   if (c.rawArgs.length) {
-    // Packed repeated sint64: its length first.
+    // Packed repeated sint64.
     w.u32((3 << 3) | 2);
-    w.ensure(1);
-    const lenAt = w.pos;
-    w.pos += 1;
-    const from = w.pos;
+    const at = openLength(w);
     for (const a of c.rawArgs) w.s64(a);
-    const n = w.pos - from;
-    if (n > 127) {
-      const size = varintSize(n);
-      w.ensure(size);
-      w.buf.copyWithin(lenAt + size, from, w.pos);
-      w.pos = lenAt;
-      w.u32(n);
-      w.pos += n;
-    } else w.buf[lenAt] = n;
+    closeLength(w, at);
   }
   if (c.args.length) {
-    // Written in place after a one-byte length (most lists are shorter than 128 bytes), moved when longer.
-    w.ensure(2);
-    w.buf[w.pos++] = (4 << 3) | 2;
-    const at = w.pos + 1;
-    w.pos = at;
+    w.u32((4 << 3) | 2);
+    const at = openLength(w);
     packArgsInto(c.args, w);
-    const n = w.pos - at;
-    if (n > 127) shift(w, at, varintSize(n) - 1);
-    const end = w.pos;
-    w.pos = at - 1;
-    w.u32(n);
-    w.pos = end;
+    closeLength(w, at);
   }
   if (c.retval !== 0) {
     w.u32((5 << 3) | 0);
