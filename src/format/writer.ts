@@ -163,7 +163,7 @@ export class TraceWriter {
       digests: this.opts.annotator ? this.opts.annotator.digests() : [],
     };
     const head = encodeChunkHeader({ storedLength: 0, rawLength: raw.length, count: entry.count, firstSeq: entry.firstSeq, firstTimeNs: entry.firstTimeNs, maxTimeNs: entry.maxTimeNs, crc: 0, codec: this.opts.codec });
-    if (!this.pipe && this.opts.background && (this.chunks.length > 0 || !last)) this.pipe = new ChunkPipe(this.fd, this.offset);
+    if (!this.pipe && this.opts.background && !last) this.pipe = new ChunkPipe(this.fd, this.offset);
     if (this.pipe && !last) {
       const job = { raw, head, zlib: zlibCall(this.opts.codec, this.opts.level, raw.length) };
       this.chunks.push(entry);
