@@ -345,7 +345,7 @@ export class StraceParser {
     if (r.unknown && !errno) flags |= CallFlags.retvalUnknown;
     if (info.noReturn) flags |= CallFlags.noReturn;
     const retval = r.unknown && errno ? -1 : r.retval;
-    const buffers = extractBuffers(name, args, retval, errno !== 0 || r.unknown, info.data);
+    const buffers = extractBuffers(info.data, args, retval, errno !== 0 || r.unknown);
     const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name, sysno: info.sysno, rawArgs: [], args, retval, errno, flags, buffers };
     if (timeNs !== undefined) ev.timeNs = timeNs;
     if (r.durationNs !== undefined) ev.durationNs = r.durationNs;

@@ -67,9 +67,10 @@ function convertIov(arr: ArgValue, argIndex: number, outDir: boolean, buffers: C
 
 /**
  * Replaces the data argument of a read/write-style call by a `buf` reference and returns the buffers,
- * following DATA_CALLS. Other calls are returned unchanged with no buffers.
+ * following the call's DataSpec (its DATA_CALLS entry, which callInfo() holds). Calls without one
+ * are returned unchanged with no buffers.
  */
-export function extractBuffers(name: string, args: ArgValue[], retval: Int64, failed: boolean, spec: DataSpec | undefined = Object.hasOwn(DATA_CALLS, name) ? DATA_CALLS[name] : undefined): CallBuffer[] {
+export function extractBuffers(spec: DataSpec | undefined, args: ArgValue[], retval: Int64, failed: boolean): CallBuffer[] {
   if (!spec || failed) return [];
   const a = args[spec.arg];
   if (!a) return [];

@@ -62,7 +62,7 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     } else if (c === 58) {
       const m = /^(\d+):(\d\d):(\d\d)(?:\.(\d+))?/.exec(s.slice(p, p + 32));
       if (!m) break;
-      rec.time = { style: 'tod', sec: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]), ns: fracNs(m[4]) };
+      rec.time = { style: 'tod', sec: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]), ns: m[4] ? fractionNs(m[4], -1, m[4].length) : 0 };
       p += m[0].length;
     } else if (c === 46) {
       let e = q + 1;
@@ -79,12 +79,6 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     while (s.charCodeAt(p) === 32) p++;
   }
   return p;
-}
-
-function fracNs(f: string | undefined): number {
-  if (!f) return 0;
-  const d = f.length >= 9 ? f.slice(0, 9) : f + '000000000'.slice(f.length);
-  return Number(d);
 }
 
 /** Parses one strace output line (no trailing newline). Throws StraceSyntaxError when it does not parse. */

@@ -55,15 +55,15 @@ export function parseSecondsNs(s: string, start: number, end: number): number {
   return frac < 0 ? -1 : sec * 1e9 + frac;
 }
 
-/** The fraction after the `.` at `dot` (up to `end`) in nanoseconds; 0 when there is no `.`; -1e18 when it is not all digits. */
+/** The fraction after the `.` at `dot` (up to `end`) in nanoseconds, digits past the ninth dropped; 0 when there is no `.`; -1 when no digits or not all digits follow it. */
 export function fractionNs(s: string, dot: number, end: number): number {
   if (dot >= end) return 0;
-  if (dot + 1 >= end) return -1e18;
+  if (dot + 1 >= end) return -1;
   let frac = 0;
   let scale = 1e9;
   for (let i = dot + 1; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return -1e18;
+    if (c < 48 || c > 57) return -1;
     if (scale > 1) {
       scale /= 10;
       frac += (c - 48) * scale;
