@@ -20,6 +20,22 @@ describe('LineSplitter', () => {
     ]);
   });
 
+  it('keeps the unfinished part of a line when the caller reuses its chunk buffer', () => {
+    const got: string[] = [];
+    const s = new LineSplitter((t) => got.push(t));
+    const chunk = Buffer.alloc(4);
+    for (const part of ['ab\ncd', 'ef\xe9g', 'h\n\nij']) {
+      const bytes = Buffer.from(part, 'latin1');
+      for (let i = 0; i < bytes.length; i += chunk.length) {
+        const n = bytes.copy(chunk, 0, i, Math.min(bytes.length, i + chunk.length));
+        s.push(chunk.subarray(0, n));
+        chunk.fill(0x7a);
+      }
+    }
+    s.end();
+    expect(got).toEqual(['ab', 'cdef\xe9gh', '', 'ij']);
+  });
+
   it('cuts a line longer than the limit instead of buffering it, and goes on after it', () => {
     const got: string[] = [];
     const s = new LineSplitter((t) => got.push(t));
