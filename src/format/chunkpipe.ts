@@ -1,8 +1,12 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CHUNK_HEADER_SIZE } from './layout.js';
 
-/** Chunks handed to the compressing thread and not yet written, above which flush() waits. */
-export const MAX_CHUNKS_IN_FLIGHT = 4;
+/**
+ * Chunks handed to the compressing thread and not yet written, above which flush() waits. Eight: the
+ * thread takes some 30 ms to start, and an import fills four 1 MiB chunks in about that time (with
+ * four, the writer waited some 12 ms for it on each large import).
+ */
+export const MAX_CHUNKS_IN_FLIGHT = 8;
 
 /** Where one chunk landed in the file, as the compressing thread reports it. */
 export interface ChunkPlaced {
