@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineSplitter, MAX_LINE_CHARS, SyncLineReader } from '../../src/import/index.js';
+import { parseLine, StraceSyntaxError } from '../../src/import/strace/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('LineSplitter', () => {
@@ -71,5 +72,54 @@ describe('SyncLineReader', () => {
   it('turns a missing file or a directory into a one-line error naming it', () => {
     expect(() => new SyncLineReader(path.join(dir, 'missing.log'))).toThrow(/missing\.log: no such file/);
     expect(() => new SyncLineReader(dir)).toThrow(/is a directory/);
+  });
+});
+
+describe('strace strings read from the bytes of their line', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  // What parseLine makes of a line, or the error it throws (message, column, cut), as comparable data.
+  function outcome(line: string): unknown {
+    try {
+      return parseLine(line);
+    } catch (e) {
+      if (!(e instanceof StraceSyntaxError)) throw e;
+      return { error: e.message, pos: e.pos, cut: e.cut };
+    }
+  }
+
+  it('decodes every line read through SyncLineReader as it decodes the same text copied', () => {
+    const lines = [
+      'read(3</etc/x\\n>, "\\0\\1\\02\\003\\x4\\x4142\\t\\"\\\\é\\377", 64) = 14',
+      'write(1, "ab\\1',
+      'write(1, "ab\\x',
+      'write(1, "a\\x4',
+      'write(1, "ok\\xzz", 3) = 3',
+      'write(1, "plain text", 10) = 10',
+      `read(0, "${'\\0'.repeat(40)}"..., 65536) = 65536`,
+      'write(2, "no newline after me \\7\\10", 22) = 22',
+    ];
+    const f = path.join(dir, 'q.log');
+    // Latin1 on disk: é stays one byte, as strace writes it.
+    fs.writeFileSync(f, Buffer.from(lines.join('\n'), 'latin1'));
+    const expected = lines.map((l) => outcome(Buffer.from(l, 'latin1').toString('latin1')));
+    // Small buffers: lines span reads, so some come from the splitter's joined bytes.
+    for (const size of [7, 16, 37, 1 << 16]) {
+      const r = new SyncLineReader(f, size);
+      const got: unknown[] = [];
+      let l: string | undefined;
+      while ((l = r.next()) !== undefined) got.push(outcome(l));
+      r.close();
+      expect(got, `buffer of ${size}`).toEqual(expected);
+      // Read ahead first and parsed afterwards (as import does for its first lines): the same.
+      const ahead = new SyncLineReader(f, size);
+      const held: string[] = [];
+      while ((l = ahead.next()) !== undefined) held.push(l);
+      ahead.close();
+      expect(held.map(outcome), `buffer of ${size}, read ahead`).toEqual(expected);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { A, type ArgValue, type Int64 } from '../../model/index.js';
-import { bytesOf, bytesToValue, decodePath, readQuoted, StraceSyntaxError } from './quoted.js';
+import { decodePath, quotedBytes, quotedValue, scanQuoted, StraceSyntaxError } from './quoted.js';
 
 const MAX_DEPTH = 200;
 const DELETED = '(deleted)';
@@ -313,16 +313,15 @@ export class Scanner {
         if (depth === 0) break;
         depth--;
       } else if (c === 44 && depth === 0) break;
-      else if (c === 34) this.pos = readQuoted(s, this.pos).end - 1;
+      else if (c === 34) this.pos = scanQuoted(s, this.pos) - 1;
     }
     if (this.pos === start) this.fail(`unexpected "${s[start]}"`);
     return A.raw(s.slice(start, this.pos).trimEnd());
   }
 
   private parseBytes(): ArgValue {
-    const q = readQuoted(this.s, this.pos);
-    this.pos = q.end;
-    const v = bytesOf(q);
+    this.pos = scanQuoted(this.s, this.pos);
+    const v = quotedBytes();
     if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
       this.pos += 3;
       return A.str(v, true);
@@ -331,14 +330,14 @@ export class Scanner {
   }
 
   private parseString(): ArgValue {
-    const q = readQuoted(this.s, this.pos);
-    this.pos = q.end;
+    this.pos = scanQuoted(this.s, this.pos);
+    const v = quotedValue();
     let trunc = false;
     if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
       trunc = true;
       this.pos += 3;
     }
-    return A.str(bytesToValue(q), trunc);
+    return A.str(v, trunc);
   }
 
   /** Reads an integer (decimal, 0x hex, 0 octal, negative) and an `N<path>` fd annotation after it. */
@@ -490,7 +489,7 @@ export class Scanner {
       const c = s.charCodeAt(p);
       if (c === 40) depth++;
       else if (c === 41 && --depth === 0) return p;
-      else if (c === 34) p = readQuoted(s, p).end - 1;
+      else if (c === 34) p = scanQuoted(s, p) - 1;
     }
     this.pos = s.length;
     this.fail('unterminated "("');

@@ -117,7 +117,7 @@ describe('strace value grammar', () => {
       const line = `${before}"${text}"${rnd(2) ? '..., 3) = 0' : ''}`;
       const q = readQuoted(line, before.length);
       expect(q.end).toBe(before.length + text.length + 2);
-      const got = q.text !== undefined ? Buffer.from(q.text, 'latin1') : Buffer.from(q.bytes!);
+      const got = typeof q.value === 'string' ? Buffer.from(q.value, q.high ? 'utf8' : 'latin1') : Buffer.from(q.value);
       expect([...got]).toEqual(bytes);
       expect(q.high).toBe(bytes.some((b) => b >= 128));
     }
