@@ -59,18 +59,19 @@ export function parseSecondsNs(s: string, start: number, end: number): number {
 export function fractionNs(s: string, dot: number, end: number): number {
   if (dot >= end) return 0;
   if (dot + 1 >= end) return -1;
+  // Whole digits only (no division per digit), then scaled once.
   let frac = 0;
-  let scale = 1e9;
+  const nine = dot + 10;
   for (let i = dot + 1; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return -1;
-    if (scale > 1) {
-      scale /= 10;
-      frac += (c - 48) * scale;
-    }
+    if (i < nine) frac = frac * 10 + (c - 48);
   }
-  return frac;
+  const digits = end - dot - 1;
+  return digits >= 9 ? frac : frac * POW10[9 - digits];
 }
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /**
  * A hand-written scanner over one strace line: argument lists into typed ArgValue trees, and the

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { A, type ArgValue } from '../../../src/model/index.js';
 import { parseLine, readQuoted, Scanner, StraceSyntaxError } from '../../../src/import/strace/index.js';
+import { fractionNs, parseSecondsNs } from '../../../src/import/strace/scan.js';
 
 function args(text: string): ArgValue[] {
   const sc = new Scanner(text);
@@ -152,6 +153,19 @@ describe('strace value grammar', () => {
 });
 
 describe('strace line grammar', () => {
+  it('reads seconds and fractions of any length to whole nanoseconds', () => {
+    const secs = (t: string) => parseSecondsNs(t, 0, t.length);
+    expect(secs('0.000037296')).toBe(37296);
+    expect(secs('12.5')).toBe(12_500_000_000);
+    expect(secs('7')).toBe(7_000_000_000);
+    expect(secs('1.123456789987')).toBe(1_123_456_789);
+    expect(secs('1795859335.341718272')).toBe(1795859335341718272 / 1);
+    for (const bad of ['', '.5', '1.', '1.2x', 'x', '1..2']) expect(secs(bad), bad).toBe(-1);
+    const frac = (t: string) => fractionNs(t, 0, t.length);
+    expect([frac('.1'), frac('.01'), frac('.000000001'), frac('.0000000019'), frac('.999999999')]).toEqual([100_000_000, 10_000_000, 1, 1, 999_999_999]);
+    expect(fractionNs('12', 2, 2)).toBe(0);
+  });
+
   it('reads pid prefixes in both styles and every timestamp style', () => {
     expect(parseLine('[pid  6015] getpid() = 6015').pid).toBe(6015);
     const a = parseLine('6014  1795837103.213748334 getpid() = 6014');
