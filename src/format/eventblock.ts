@@ -323,6 +323,12 @@ function writeCall(w: Bytes, c: Omit<CallEvent, 'seq'>): void {
     w.u32((12 << 3) | 2);
     w.str(c.arch);
   }
+  if (c.stack) {
+    for (const frame of c.stack) {
+      w.u32((13 << 3) | 2);
+      w.str(frame);
+    }
+  }
 }
 
 /** One Buffer message (field 11 of Call), its size worked out first so that it is written once. */

@@ -42,12 +42,18 @@ export function writeEvent(ev: OtherEvent, w: protobuf.Writer): void {
     case 'exec':
       o.exec = { path: ev.path, argv: ev.argv, env: envToWire(ev.env), oldPid: ev.oldPid };
       break;
-    case 'signal':
-      o.signal = ev.info ? { signo: ev.signo, name: ev.name, info: encodeArg(ev.info) } : { signo: ev.signo, name: ev.name };
+    case 'signal': {
+      const sig: Obj = ev.info ? { signo: ev.signo, name: ev.name, info: encodeArg(ev.info) } : { signo: ev.signo, name: ev.name };
+      if (ev.stack?.length) sig.stack = ev.stack;
+      o.signal = sig;
       break;
-    case 'exit':
-      o.exit = { status: ev.status, signal: ev.signal, coreDumped: ev.coreDumped, threadOnly: ev.threadOnly };
+    }
+    case 'exit': {
+      const x: Obj = { status: ev.status, signal: ev.signal, coreDumped: ev.coreDumped, threadOnly: ev.threadOnly };
+      if (ev.stack?.length) x.stack = ev.stack;
+      o.exit = x;
       break;
+    }
     case 'unparsed':
       o.unparsed = { source: ev.source, line: ev.line, text: ev.text, reason: ev.reason };
       break;
@@ -143,11 +149,16 @@ function readOrCheckEvent(cur: WireCursor, expectSeq: number, build: boolean): T
       const info = s.info as Uint8Array;
       const ev: TraceEvent = { ...base, kind: 'signal', signo: s.signo as number, name: s.name as string };
       if (info && info.length) ev.info = decodeArg(info);
+      const stack = s.stack as string[] | undefined;
+      if (stack?.length) ev.stack = stack;
       return ev;
     }
     case 14: {
       const x = pb.Exit.decode(bytes) as unknown as Obj;
-      return { ...base, kind: 'exit', status: x.status as number, signal: x.signal as number, coreDumped: x.coreDumped as boolean, threadOnly: x.threadOnly as boolean };
+      const ev: TraceEvent = { ...base, kind: 'exit', status: x.status as number, signal: x.signal as number, coreDumped: x.coreDumped as boolean, threadOnly: x.threadOnly as boolean };
+      const stack = x.stack as string[] | undefined;
+      if (stack?.length) ev.stack = stack;
+      return ev;
     }
     case 15: {
       const u = pb.Unparsed.decode(bytes) as unknown as Obj;

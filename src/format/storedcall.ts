@@ -27,6 +27,7 @@ export class StoredCall implements CallEvent {
   declare flags: number;
   declare retAnnotation: string | undefined;
   declare arch: string | undefined;
+  declare stack: string[] | undefined;
   #buf: Buffer;
   #callStart: number;
   #callEnd: number;
@@ -52,6 +53,7 @@ export class StoredCall implements CallEvent {
     this.flags = 0;
     this.retAnnotation = undefined;
     this.arch = undefined;
+    this.stack = undefined;
     this.#buf = cur.buf;
     this.#callStart = cur.pos;
     this.#callEnd = end;
@@ -110,6 +112,9 @@ export class StoredCall implements CallEvent {
           break;
         case (12 << 3) | 2:
           this.arch = cur.str() || undefined;
+          break;
+        case (13 << 3) | 2:
+          (this.stack ??= []).push(cur.str());
           break;
         default:
           cur.skip(tag & 7);

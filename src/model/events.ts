@@ -47,6 +47,8 @@ export interface CallEvent extends EventBase {
   retAnnotation?: string;
   buffers: CallBuffer[];
   arch?: string;
+  /** User-space stack at the call, innermost frame first, as the source printed each frame (strace -k). */
+  stack?: string[];
 }
 
 /** A process (or thread, when isThread) came into being. */
@@ -80,6 +82,8 @@ export interface SignalEvent extends EventBase {
   signo: number;
   name: string;
   info?: ArgValue;
+  /** User-space stack where the signal found the thread (strace -k), innermost frame first. */
+  stack?: string[];
 }
 
 /** A process exited (status) or was killed (signal); threadOnly for one thread's exit. */
@@ -89,6 +93,8 @@ export interface ExitEvent extends EventBase {
   signal: number;
   coreDumped: boolean;
   threadOnly: boolean;
+  /** User-space stack of the call that ended it (strace -k), innermost frame first. */
+  stack?: string[];
 }
 
 /** A log line an importer could not parse, kept verbatim with where it came from. */

@@ -36,6 +36,7 @@ function callToWire(c: Omit<CallEvent, 'seq'>): Obj {
       return w;
     });
   if (c.arch) o.arch = c.arch;
+  if (c.stack?.length) o.stack = c.stack;
   return o;
 }
 
@@ -132,6 +133,7 @@ describe('EventBlock writes the bytes the generated encoder writes', () => {
       makeCall({ pid: 7, tid: 7, name: 'n'.repeat(127), retAnnotation: 'a'.repeat(128), retval: 0 }),
       makeCall({ pid: 7, tid: 7, name: 'n'.repeat(128), retAnnotation: 'a'.repeat(127), retval: 0 }),
       makeCall({ pid: 1, tid: 1, name: 'close', args: [A.fd(3)], retval: 0 }),
+      makeCall({ pid: 1, tid: 1, name: 'write', retval: 3, stack: ['/usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]', '', '/usr/bin/dash() [0x13652]', 'é'.repeat(200)] }),
     ];
     for (const ev of calls) expect(Buffer.from(block([ev])).equals(Buffer.from(reference([ev]))), JSON.stringify(ev, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? v.length : v))).toBe(true);
     expect(Buffer.from(block(calls)).equals(Buffer.from(reference(calls)))).toBe(true);
