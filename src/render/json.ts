@@ -31,6 +31,7 @@ export function eventToJson(ev: TraceEvent): Record<string, unknown> {
   if (ev.retAnnotation) o.retAnnotation = ev.retAnnotation;
   if (ev.buffers.length) o.buffers = ev.buffers;
   if (ev.arch) o.arch = ev.arch;
+  if (ev.stack?.length) o.stack = ev.stack;
   return o;
 }
 

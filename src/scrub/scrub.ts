@@ -129,6 +129,7 @@ function scrubCall<C extends Omit<CallEvent, 'seq'>>(c: C, o: ScrubOptions, map:
   if (c.durationNs !== undefined) out.durationNs = c.durationNs;
   if (c.retAnnotation !== undefined) out.retAnnotation = map(c.retAnnotation);
   if (c.arch !== undefined) out.arch = c.arch;
+  if (c.stack !== undefined) out.stack = c.stack.map(map);
   return out as unknown as C;
 }
 
@@ -154,8 +155,13 @@ export function createScrubber(options: ScrubOptions): Scrubber {
           return scrubCall(e, options, map) as typeof ev;
         case 'exec':
           return { ...e, path: map(e.path), argv: e.argv.map(map), env: scrubEnv(e.env, options, map) } as typeof ev;
-        case 'signal':
-          return (e.info ? { ...e, info: mapArg(e.info, map) } : { ...e }) as typeof ev;
+        case 'signal': {
+          const sig = e.info ? { ...e, info: mapArg(e.info, map) } : { ...e };
+          if (sig.stack) sig.stack = sig.stack.map(map);
+          return sig as typeof ev;
+        }
+        case 'exit':
+          return (e.stack ? { ...e, stack: e.stack.map(map) } : { ...e }) as typeof ev;
         case 'unparsed': {
           if (!options.buffers) return { ...e, text: map(e.text) } as typeof ev;
           const bytes = utf8.encode(e.text);

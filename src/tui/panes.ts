@@ -52,6 +52,7 @@ export function detailLines(ev: TraceEvent, header: TraceHeader, bufferLimit = 2
     if (ev.kind === 'exec') out.push(`path ${ev.path}`, `argv ${JSON.stringify(ev.argv)}`, `env ${ev.env.length} variables`);
     if (ev.kind === 'signal') out.push(`signal ${ev.signo} ${signalName(ev.signo)}`);
     if (ev.kind === 'exit') out.push(ev.signal ? `killed by ${signalName(ev.signal)}${ev.coreDumped ? ' (core dumped)' : ''}` : `status ${ev.status}${ev.threadOnly ? ' (thread only)' : ''}`);
+    if ((ev.kind === 'signal' || ev.kind === 'exit') && ev.stack?.length) out.push(...stackLines(ev.stack));
     return out;
   }
   const name = callName(ev);
@@ -68,8 +69,14 @@ export function detailLines(ev: TraceEvent, header: TraceHeader, bufferLimit = 2
   else if (!(ev.flags & CallFlags.retvalUnknown)) out.push(`retval ${String(ev.retval)} (${rawHex(ev.retval)})`);
   const flags = FLAG_NAMES.filter(([b]) => ev.flags & b).map(([, s]) => s);
   if (flags.length) out.push(`flags ${flags.join(', ')}`);
+  if (ev.stack?.length) out.push(...stackLines(ev.stack));
   for (const b of ev.buffers) out.push(...bufferLines(b, bufferLimit));
   return out;
+}
+
+/** A user-space stack (strace -k), innermost frame first. */
+function stackLines(stack: string[]): string[] {
+  return [`stack (${stack.length} frames, innermost first):`, ...stack.map((f) => `  > ${f}`)];
 }
 
 /** A command line for one-line display: newlines escaped, words with blanks quoted. */

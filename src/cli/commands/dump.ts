@@ -17,6 +17,8 @@ interface DumpOptions {
   json?: boolean;
   durations?: boolean;
   stringLimit?: string;
+  /** False with --no-stack. */
+  stack?: boolean;
 }
 
 /** `picotrace dump FILE`: events as strace-like lines or JSON lines, with a range and filters. */
@@ -34,6 +36,7 @@ export function registerDump(program: Command): void {
     .option('-T, --durations', 'print each call\'s duration as strace -T does')
     .option('-s, --string-limit <n>', 'print at most this many bytes of each string', '64')
     .option('--json', 'one JSON object per line')
+    .option('--no-stack', 'leave out the user-space stacks of calls (strace -k frames)')
     .action(async (file: string, o: DumpOptions) => {
       const from = parseOption(zCount, o.from, '--from');
       const count = o.count === undefined ? Infinity : parseOption(zCount, o.count, '--count');
@@ -58,7 +61,14 @@ export function registerDump(program: Command): void {
             },
           })) {
             if (n++ >= count) return;
-            yield o.json ? eventJsonLine(ev) : formatEventLine(ev, { startTimeNs: start, duration: o.durations, stringLimit: limit });
+            if (o.json) {
+              yield eventJsonLine(ev);
+              continue;
+            }
+            yield formatEventLine(ev, { startTimeNs: start, duration: o.durations, stringLimit: limit });
+            // A stack (strace -k) as strace prints it: one ` > frame` line each, after the event.
+            const stack = ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit' ? ev.stack : undefined;
+            if (stack && o.stack !== false) for (const f of stack) yield ` > ${f}`;
           }
         })();
         await writeLines(lines);
