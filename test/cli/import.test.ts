@@ -37,6 +37,29 @@ describe('picotrace import', () => {
     expect(dump.stdout).toMatch(/execve\("\/usr\/bin\/sh", \["sh", "-c", "ls \/ \| wc -l"\]/);
   });
 
+  it('keeps strace -k stacks, which dump prints after each event as strace does (or not, with --no-stack)', () => {
+    const log = path.join(LOGS, 'k-Y.log');
+    const out = path.join(dir, 'k.ptrace');
+    const r = runCli(['import', log, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/; 0 unparsed/);
+    const text = fs.readFileSync(log, 'latin1');
+    const frames = text.split('\n').filter((l) => l.startsWith(' > '));
+    const dump = runCli(['dump', out]);
+    expect(dump.code).toBe(0);
+    const lines = dump.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith(' > '))).toEqual(frames);
+    // The frames of cat's write follow its line, before the next event.
+    const w = lines.findIndex((l) => l.includes('write(1, "vm\\n", 3) = 3'));
+    expect(w).toBeGreaterThan(0);
+    expect(lines[w + 1]).toMatch(/^ > .*libc\.so\.6\(__write\+0x/);
+    const bare = runCli(['dump', '--no-stack', out]);
+    expect(bare.stdout.split('\n').filter((l) => l.startsWith(' > '))).toEqual([]);
+    expect(bare.stdout.split('\n').length).toBe(lines.length - frames.length + 1);
+    const json = runCli(['dump', '--json', '--call', 'write', out]).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(json.every((o) => Array.isArray(o.stack) && o.stack.length > 0)).toBe(true);
+  });
+
   it('reads the log from stdin with -', () => {
     const out = path.join(dir, 'stdin.ptrace');
     const r = runCli(['import', '-', '-o', out], { input: fs.readFileSync(path.join(LOGS, 'tt-xx.log')) });

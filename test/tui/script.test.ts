@@ -56,6 +56,17 @@ describe('picotrace replay --script', () => {
     expect(text).toMatch(/errno ENOENT \(2\): No such file or directory/);
   });
 
+  it('detail shows the user-space stack of a call, signal or exit imported from strace -k', () => {
+    const trace = path.join(tmp.dir, 'k.ptrace');
+    expect(runCli(['import', path.join(ROOT, 'traces', 'strace', 'k-Y.log'), '-o', trace]).code).toBe(0);
+    const r = script(trace, 'next-call kill; detail; next; detail');
+    expect(r.code, r.stderr).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/stack \(\d+ frames, innermost first\):\n {2}> \/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6\(kill\+0x7\) \[0x[0-9a-f]+\]\n {2}> \/usr\/bin\/dash\(\) \[0x/);
+    // The signal that kill sent is the next event, with the stack strace printed after it.
+    expect(text).toMatch(/signal 10 SIGUSR1\nstack \(\d+ frames, innermost first\):/);
+  });
+
   it('steps forward and back, within a thread, and across chunk boundaries', () => {
     const r = script(small, 'goto 40; next 20; prev 5; last; prev; first; next-call clone3; next-thread; prev-thread');
     expect(r.code, r.stderr).toBe(0);

@@ -45,9 +45,14 @@ interface ChildInfo {
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
 const MAX_JOIN_LINES = 8;
 const DAY_S = 86400;
-const PID_PREFIX = /^\s*(?:\[pid +(\d+)\]|(\d+) +\d)/;
+const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
 const MAX_JOIN_CHARS = 1 << 16;
+/** Events that can carry a stack. */
+type StackHolder = Extract<NewEvent, { kind: 'call' | 'signal' | 'exit' }>;
+
+/** How strace -k starts each frame of a call's stack, on the lines after the call. */
+const STACK_FRAME = ' > ';
 
 /**
  * Turns strace output lines into events: pairs `<unfinished ...>` with `<... resumed>` per thread,
@@ -72,6 +77,13 @@ export class StraceParser {
   private lastTodNs = 0;
   private wrapped: { text: string; line: number; source: string; pid?: number; count: number } | undefined;
   private readonly source: string;
+  /**
+   * The last call, signal or exit emitted, held back until the next line that is not a stack frame
+   * (strace -k prints the frames of each on the lines after it), and the events emitted after it
+   * meanwhile.
+   */
+  private held: StackHolder | undefined;
+  private readonly heldAfter: NewEvent[] = [];
 
   constructor(
     private readonly sink: EventSink,
@@ -102,11 +114,17 @@ export class StraceParser {
   line(text: string, lineNo: number, source = this.source, pid?: number): void {
     this.stats.lines++;
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    const frame = text.charCodeAt(0) === 32 && text.startsWith(STACK_FRAME);
+    if (!frame && this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
       if (this.tryJoined(w, text)) return;
       this.wrapped = undefined;
       this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+    }
+    if (frame) {
+      this.stackFrame(text, lineNo, source, pid);
+      return;
     }
     if (text.trim() === '') return;
     const msg = text.endsWith('ached') ? ATTACHED_INSIDE.exec(text) : null;
@@ -151,17 +169,52 @@ export class StraceParser {
 
   /** Flushes a pending wrapped line and every call still unfinished; call once after the last line. */
   end(): void {
+    if (this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
       this.wrapped = undefined;
       this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
     }
     for (const tid of [...this.pending.keys()]) this.flushPending(tid);
+    if (this.held) this.release();
   }
 
   private emit(ev: NewEvent): void {
+    if (ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit') {
+      if (this.held) this.release();
+      this.held = ev;
+      return;
+    }
+    if (this.held) {
+      this.heldAfter.push(ev);
+      return;
+    }
     this.stats.events++;
     this.sink(ev);
+  }
+
+  /** Hands on the held call and what came after it. */
+  private release(): void {
+    const call = this.held!;
+    this.held = undefined;
+    this.stats.events++;
+    this.sink(call);
+    if (this.heldAfter.length === 0) return;
+    const after = this.heldAfter.splice(0);
+    for (const ev of after) this.emit(ev);
+  }
+
+  /**
+   * A ` > frame` line of strace -k: one more frame of the stack of the held event: the call on the
+   * line before, the signal that interrupted the thread, or the exit (exit_group's stack).
+   */
+  private stackFrame(text: string, lineNo: number, source: string, pid: number | undefined): void {
+    const held = this.held;
+    if (!held) {
+      this.unparsed(text, lineNo, source, 'stack frame (strace -k) without a call, signal or exit before it', pid);
+      return;
+    }
+    (held.stack ??= []).push(text.slice(STACK_FRAME.length));
   }
 
   private unparsed(text: string, line: number, source: string, reason: string, pid?: number): void {
@@ -391,5 +444,5 @@ function errnoFromUnknown(name: string): number {
 }
 
 function looksLikeRecordStart(text: string): boolean {
-  return /^(\[pid +\d+\] |\d+ +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/.test(text);
+  return /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\(| > )/.test(text);
 }

@@ -11,7 +11,7 @@ function tryParse(line: string): LineRecord | undefined {
   }
 }
 
-const RECORD_START = /^(\[pid +\d+\] |\d+ +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/;
+const RECORD_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/;
 
 /** How much the first lines of a log look like strace output: the share of non-empty lines that parse (0..1). */
 export function detectStrace(firstLines: string[]): number {
@@ -21,6 +21,11 @@ export function detectStrace(firstLines: string[]): number {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!l.trim()) continue;
     seen++;
+    // A stack frame of strace -k, which the parser attaches to the call before it.
+    if (l.startsWith(' > ')) {
+      ok++;
+      continue;
+    }
     try {
       if (parseLine(l).body.t !== 'message') ok++;
     } catch (err) {

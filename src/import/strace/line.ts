@@ -34,6 +34,15 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/**
+ * The position after the `<comm>` that -Y (--decode-pids=comm) prints after a pid, whose `<` is at
+ * `p` (strace escapes a `>` in the name as \76, so the first `>` ends it); `p` when there is none.
+ */
+function skipComm(s: string, p: number): number {
+  const close = s.indexOf('>', p + 1);
+  return close < 0 || close - p > 200 ? p : close + 1;
+}
+
 /** Reads the `[pid N]` or `N ` prefix, the timestamp and `-i`/`-n` brackets; returns the position of the body. */
 function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number {
   let p = 0;
@@ -45,6 +54,7 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     let v = 0;
     const ds = p;
     while (isDigit(s.charCodeAt(p))) v = v * 10 + s.charCodeAt(p++) - 48;
+    if (p > ds && s.charCodeAt(p) === 60) p = skipComm(s, p);
     if (p === ds || s.charCodeAt(p) !== 93) throw new StraceSyntaxError('bad [pid N] prefix', p, p >= n);
     rec.pid = v;
     p++;
@@ -55,7 +65,14 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     let q = p;
     let v = 0;
     while (isDigit(s.charCodeAt(q))) v = v * 10 + s.charCodeAt(q++) - 48;
-    const c = s.charCodeAt(q);
+    let c = s.charCodeAt(q);
+    if (c === 60 && rec.pid === undefined && rec.time === undefined) {
+      // -Y (--decode-pids=comm): `1234<sh> `.
+      const e = skipComm(s, q);
+      if (e === q) break;
+      q = e;
+      c = s.charCodeAt(q);
+    }
     if (c === 32 && rec.pid === undefined && rec.time === undefined) {
       rec.pid = v;
       p = q;

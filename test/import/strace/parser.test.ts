@@ -136,6 +136,62 @@ describe('StraceParser on real strace logs', () => {
   });
 });
 
+describe('StraceParser on strace -k stacks and -Y process names', () => {
+  const text = fs.readFileSync(path.join(DIR, 'k-Y.log'), 'latin1');
+  const frames = (evs: NewEvent[]) => evs.flatMap((e) => ('stack' in e && e.stack ? e.stack : []));
+
+  it('attaches every frame to the call, signal or exit before it, in order', () => {
+    const { events, parser } = parseText(text);
+    expect(parser.stats.unparsed).toBe(0);
+    const lines = text.split('\n');
+    const frameLines = lines.filter((l) => l.startsWith(' > ')).map((l) => l.slice(3));
+    expect(frameLines.length).toBeGreaterThan(100);
+    expect(frames(events)).toEqual(frameLines);
+    // Each event's stack is the run of frame lines right after the line that completed it.
+    const write = calls(events).find((c) => c.name === 'write' && c.pid === of(events, 'exec').find((x) => x.path === '/usr/bin/cat')!.pid)!;
+    const at = lines.findIndex((l) => /<cat> .* write\(1, "/.test(l) && / = 3$/.test(l));
+    const run = [];
+    for (let i = at + 1; lines[i]?.startsWith(' > '); i++) run.push(lines[i].slice(3));
+    expect(write.stack).toEqual(run);
+    expect(write.stack!.some((f) => f.includes('libc.so.6('))).toBe(true);
+    const usr1 = of(events, 'signal').find((e) => e.name === 'SIGUSR1')!;
+    expect(usr1.stack?.length).toBeGreaterThan(0);
+    // strace prints exit_group's stack after `+++ exited +++`; a kill has none.
+    const exits = of(events, 'exit');
+    expect(exits.filter((e) => e.stack?.length).map((e) => e.status)).toEqual([0, 0]);
+    expect(exits.find((e) => e.signal === 10)!.stack).toBeUndefined();
+    // The calls resumed after <unfinished ...> get the frames printed after their resumption.
+    const wait4 = calls(events).filter((c) => c.name === 'wait4' && c.retval !== -1);
+    expect(wait4.length).toBe(2);
+    for (const w of wait4) expect(w.stack?.length).toBeGreaterThan(0);
+  });
+
+  it('gives the same events as the log without its stacks and process names', () => {
+    const plain = text
+      .split('\n')
+      .filter((l) => !l.startsWith(' > '))
+      .map((l) => l.replace(/^(\d+)<[^>]*>/, '$1'))
+      .join('\n');
+    const a = parseText(text).events.map((e) => ({ ...e, stack: undefined }));
+    const b = parseText(plain).events;
+    // Pids printed in arguments keep their names (kill(24114<sh>, ...)) in both.
+    expect(a).toEqual(b);
+    expect(of(b, 'start').length).toBe(3);
+  });
+
+  it('reads [pid N<comm>] prefixes, and keeps a frame with nothing before it as unparsed', () => {
+    const { events, parser } = parseText(
+      [' > /usr/bin/x() [0x1]', '[pid 7<a b\\76c>] getpid() = 7<a b\\76c>', ' > /usr/lib/libc.so.6(getpid+0x7) [0xd54e7]', '[pid 8<sh>] +++ exited with 0 +++'].join('\n'),
+    );
+    expect(parser.stats.unparsed).toBe(1);
+    const u = of(events, 'unparsed')[0];
+    expect([u.line, u.reason]).toEqual([1, 'stack frame (strace -k) without a call, signal or exit before it']);
+    const c = calls(events)[0];
+    expect([c.pid, c.name, c.retAnnotation, c.stack]).toEqual([7, 'getpid', 'a b>c', ['/usr/lib/libc.so.6(getpid+0x7) [0xd54e7]']]);
+    expect(of(events, 'exit')[0].pid).toBe(8);
+  });
+});
+
 describe('StraceParser on hand-made edge cases', () => {
   it('keeps every data buffer intact while later lines are parsed (strings with and without escapes, several per call)', () => {
     const octal = (b: number[]) => b.map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
