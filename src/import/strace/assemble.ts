@@ -141,10 +141,23 @@ export class StraceParser {
         this.wrapped = { text, line: lineNo, source, pid, count: 1 };
         return;
       }
+      if (this.resumedWithoutHeader(text, lineNo, source)) return;
       this.unparsed(text, lineNo, source, `${err.message} at column ${err.pos + 1}`, pid);
       return;
     }
     this.handle(rec, lineNo, source, pid);
+  }
+
+  /**
+   * strace -z and -Z print the rest of a call that was left `<unfinished ...>` without its
+   * `PID <... NAME resumed>` header: a line such as `)   = 3`. When exactly one call is unfinished,
+   * that is whose rest it is.
+   */
+  private resumedWithoutHeader(text: string, lineNo: number, source: string): boolean {
+    if (this.pending.size !== 1 || !/^\s*[),]/.test(text)) return false;
+    const [tid, p] = this.pending.entries().next().value!;
+    this.handle({ pid: tid, body: { t: 'resumed', name: p.name, restText: text } }, lineNo, source);
+    return true;
   }
 
   private tryJoined(w: { text: string; line: number; source: string; pid?: number; count: number }, text: string): boolean {

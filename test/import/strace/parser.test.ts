@@ -254,6 +254,18 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(events.every((e) => e.pid === 42)).toBe(true);
   });
 
+  it('takes a rest printed without its `<... resumed>` header (strace -z, -Z) as the one unfinished call\'s', () => {
+    const z = ['21786 close(2) = 0', '21787 write(1, "25\\n", 3 <unfinished ...>', ')                                       = 3', '21786 +++ exited with 0 +++'];
+    const a = parseText(z.join('\n'));
+    expect(a.parser.stats.unparsed).toBe(0);
+    const w = calls(a.events).find((c) => c.name === 'write')!;
+    expect([w.tid, w.retval, w.flags, w.buffers.length]).toEqual([21787, 3, 0, 1]);
+    // With two calls unfinished, whose rest it is cannot be told: kept as unparsed.
+    const b = parseText(['21786 read(0,  <unfinished ...>', ...z.slice(1)].join('\n'));
+    expect(b.parser.stats.unparsed).toBe(1);
+    expect(of(b.events, 'unparsed')[0].line).toBe(3);
+  });
+
   it('emits a call left unfinished at the end of the log', () => {
     const { events } = parseText('[pid 9] read(0,  <unfinished ...>\n');
     const c = calls(events)[0];
