@@ -333,7 +333,8 @@ function writeCall(w: Bytes, c: Omit<CallEvent, 'seq'>): void {
 
 /** One Buffer message (field 11 of Call), its size worked out first so that it is written once. */
 function writeBuffer(w: Bytes, b: CallBuffer): void {
-  const element = b.element === -1 ? 0 : b.element;
+  // Present whenever it is not -1 (the argument itself), 0 included.
+  const element = b.element;
   const digest = b.digest?.length ? b.digest : undefined;
   let size = 0;
   if (b.argIndex !== 0) size += 1 + varintSize(b.argIndex >>> 0);
@@ -342,7 +343,7 @@ function writeBuffer(w: Bytes, b: CallBuffer): void {
   if (b.fullLength) size += 1 + u53Size(b.fullLength);
   if (b.truncated) size += 2;
   if (digest) size += 1 + varintSize(digest.length) + digest.length;
-  if (element !== 0) size += 1 + varintSize(((element << 1) ^ (element >> 31)) >>> 0);
+  if (element !== -1) size += 1 + varintSize(((element << 1) ^ (element >> 31)) >>> 0);
   w.u32((11 << 3) | 2);
   w.u32(size);
   w.ensure(size);
@@ -370,7 +371,7 @@ function writeBuffer(w: Bytes, b: CallBuffer): void {
     w.u32((6 << 3) | 2);
     w.bytes(digest);
   }
-  if (element !== 0) {
+  if (element !== -1) {
     w.u32((7 << 3) | 0);
     w.s32(element);
   }

@@ -124,6 +124,7 @@ describe('EventBlock writes the bytes the generated encoder writes', () => {
           { argIndex: 1, out: true, data: big, fullLength: 2 ** 40, truncated: true, digest: new Uint8Array(16).fill(9), element: -3 },
           { argIndex: 0, out: false, data: new Uint8Array(0), fullLength: 0, truncated: false, element: -1 },
           { argIndex: 300, out: false, data: big.subarray(0, 127), fullLength: 128, truncated: false, element: 70000 },
+          { argIndex: 1, out: false, data: big.subarray(0, 3), fullLength: 0, truncated: false, element: 0 },
         ],
       }),
       makeCall({ pid: 1, tid: 1, name: 'write', buffers: [{ argIndex: 1, out: false, data: big.subarray(0, 16_300), fullLength: 0, truncated: false, element: -1 }] }),

@@ -55,7 +55,17 @@ describe('TraceWriter / TraceReader round trip', () => {
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
     const w = TraceWriter.create(file, makeHeader({ backend: 'native' }));
     w.append(makeCall({ name: 'write', pid: 1, args: [A.fd(1), A.buf(0), A.int(big.length)], retval: big.length, buffers: [{ argIndex: 1, out: false, data: big, fullLength: 0, truncated: false, element: -1 }] }));
-    w.append(makeCall({ name: 'read', pid: 1, args: [A.fd(0), A.buf(0), A.int(10)], buffers: [{ argIndex: 1, out: true, data: new Uint8Array(0), fullLength: 0, truncated: false, element: 2 }] }));
+    w.append(
+      makeCall({
+        name: 'readv',
+        pid: 1,
+        args: [A.fd(0), A.array([A.buf(0), A.buf(1)]), A.int(2)],
+        buffers: [
+          { argIndex: 1, out: true, data: new Uint8Array(0), fullLength: 0, truncated: false, element: 2 },
+          { argIndex: 1, out: true, data: new Uint8Array([1]), fullLength: 0, truncated: false, element: 0 },
+        ],
+      }),
+    );
     w.append(makeCall({ name: 'sysno0', pid: 1, sysno: 0 }));
     w.close();
     const r = TraceReader.open(file);
@@ -63,7 +73,8 @@ describe('TraceWriter / TraceReader round trip', () => {
     if (a.kind !== 'call' || b.kind !== 'call' || c.kind !== 'call') throw new Error('expected calls');
     expect(Buffer.from(a.buffers[0].data).equals(big)).toBe(true);
     expect(b.buffers[0].data.length).toBe(0);
-    expect(b.buffers[0].element).toBe(2);
+    expect(b.buffers.map((x) => x.element)).toEqual([2, 0]);
+    expect(a.buffers[0].element).toBe(-1);
     expect(a.timeNs).toBeUndefined();
     expect(a.durationNs).toBeUndefined();
     expect(a.sysno).toBe(-1);
