@@ -1,6 +1,7 @@
 import { argString, CallFlags, errnoNumber, signalNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
 import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
+import { DUMP_BUFFER, DUMP_LINE, DumpCollector, dumpBufferHead } from './dump.js';
 import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
 import { callInfo } from './names.js';
 import { StraceSyntaxError } from './quoted.js';
@@ -84,6 +85,8 @@ export class StraceParser {
    */
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
+  /** The hex dump of one of the held call's buffers being read. */
+  private dump: DumpCollector | undefined;
 
   constructor(
     private readonly sink: EventSink,
@@ -114,16 +117,19 @@ export class StraceParser {
   line(text: string, lineNo: number, source = this.source, pid?: number): void {
     this.stats.lines++;
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    const frame = text.charCodeAt(0) === 32 && text.startsWith(STACK_FRAME);
-    if (!frame && this.held) this.release();
+    // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
+    // held from the line before.
+    const extra = text.charCodeAt(0) === 32 && (text.startsWith(STACK_FRAME) || text.startsWith(DUMP_LINE) || text.startsWith(DUMP_BUFFER));
+    if (!extra && this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
       if (this.tryJoined(w, text)) return;
       this.wrapped = undefined;
       this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
     }
-    if (frame) {
-      this.stackFrame(text, lineNo, source, pid);
+    if (extra) {
+      if (text.charCodeAt(1) === 62) this.stackFrame(text, lineNo, source, pid);
+      else this.dumpLine(text, lineNo, source, pid);
       return;
     }
     if (text.trim() === '') return;
@@ -210,11 +216,39 @@ export class StraceParser {
   private release(): void {
     const call = this.held!;
     this.held = undefined;
+    if (this.dump) {
+      this.dump.finish();
+      this.dump = undefined;
+    }
     this.stats.events++;
     this.sink(call);
     if (this.heldAfter.length === 0) return;
     const after = this.heldAfter.splice(0);
     for (const ev of after) this.emit(ev);
+  }
+
+  /**
+   * A line of a hex dump (strace -e read=, -e write=): the whole data of the held call's buffer (or,
+   * after ` * N bytes in buffer K`, of its iovec K), which replaces the prefix its string argument gave.
+   */
+  private dumpLine(text: string, lineNo: number, source: string, pid: number | undefined): void {
+    const held = this.held;
+    const head = text.startsWith(DUMP_BUFFER) ? dumpBufferHead(text) : undefined;
+    const element = head ? head.element : (this.dump?.target.element ?? -1);
+    let reason: string | undefined;
+    if (!held || held.kind !== 'call') reason = 'hex dump (strace -e read=, -e write=) without a call before it';
+    else if (text.startsWith(DUMP_BUFFER) && !head) reason = 'not a " * N bytes in buffer K" line';
+    else {
+      if (head || !this.dump) {
+        this.dump?.finish();
+        this.dump = undefined;
+        const target = held.buffers.find((b) => b.element === element);
+        if (target) this.dump = new DumpCollector(target, head ? head.size : typeof held.retval === 'number' ? held.retval : -1);
+        else reason = `hex dump of a buffer the call has no data for (${held.name}${element >= 0 ? `, iovec ${element}` : ''})`;
+      }
+      if (!reason && !head) reason = this.dump!.line(text);
+    }
+    if (reason) this.unparsed(text, lineNo, source, reason, pid);
   }
 
   /**

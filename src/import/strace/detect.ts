@@ -1,6 +1,7 @@
 import { argString, type ArgValue, type TraceHeader } from '../../model/index.js';
 import { parseLine, type LineRecord } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
+import { dumpBufferHead } from './dump.js';
 
 function tryParse(line: string): LineRecord | undefined {
   try {
@@ -21,8 +22,9 @@ export function detectStrace(firstLines: string[]): number {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!l.trim()) continue;
     seen++;
-    // A stack frame of strace -k, which the parser attaches to the call before it.
-    if (l.startsWith(' > ')) {
+    // A stack frame of strace -k or a line of a hex dump (-e read=, -e write=), which the parser
+    // attaches to the call before it.
+    if (l.startsWith(' > ') || l.startsWith(' | ') || dumpBufferHead(l)) {
       ok++;
       continue;
     }

@@ -192,6 +192,53 @@ describe('StraceParser on strace -k stacks and -Y process names', () => {
   });
 });
 
+describe('StraceParser on strace -e read= / -e write= hex dumps', () => {
+  it('takes the whole data of each buffer and iovec from the dump, where the string gave 32 bytes', () => {
+    const { events, parser } = parseFile('dumps.log');
+    expect(parser.stats.unparsed).toBe(0);
+    const [writev, write, readv] = calls(events);
+    const bytes = (c: CallEvent) => c.buffers.map((b) => [Buffer.from(b.data).toString('latin1'), b.element, b.truncated, b.fullLength]);
+    expect(bytes(writev)).toEqual([
+      ['abc', 0, false, 0],
+      ['defghijklmnopqrstuvwxyz0123456789', 1, false, 0],
+    ]);
+    const all = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
+    expect(write.buffers.length).toBe(1);
+    expect(Buffer.from(write.buffers[0].data).equals(all)).toBe(true);
+    expect([write.buffers[0].truncated, write.buffers[0].fullLength]).toEqual([false, 0]);
+    // readv's second iovec had room for 300 bytes and got 195: the dump says so.
+    expect(bytes(readv)).toEqual([
+      [all.subarray(0, 5).toString('latin1'), 0, false, 0],
+      [all.subarray(5).toString('latin1'), 1, false, 0],
+    ]);
+  });
+
+  it('keeps dump lines it cannot place as unparsed, with why', () => {
+    const { events, parser } = parseText(
+      [
+        ' | 00000  61 62 63                                          abc              |',
+        '1 close(3) = 0',
+        ' | 00000  61 62 63                                          abc              |',
+        '1 write(1, "abcdefghijklmnopqrstuvwxyz012345"..., 40) = 40',
+        ' | 00000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70  abcdefghijklmnop |',
+        ' | 00020  71 72                                             qr               |',
+        ' * many bytes in buffer 0',
+      ].join('\n'),
+    );
+    expect(of(events, 'unparsed').map((u) => [u.line, u.reason])).toEqual([
+      [1, 'hex dump (strace -e read=, -e write=) without a call before it'],
+      [3, 'hex dump of a buffer the call has no data for (close)'],
+      [6, 'hex dump line at offset 32, expected 16'],
+      [7, 'not a " * N bytes in buffer K" line'],
+    ]);
+    expect(parser.stats.unparsed).toBe(4);
+    // The part of the dump that was in order is not used: it holds less than the string did.
+    const w = calls(events).find((c) => c.name === 'write')!;
+    expect(Buffer.from(w.buffers[0].data).toString()).toBe('abcdefghijklmnopqrstuvwxyz012345');
+    expect(w.buffers[0].truncated).toBe(true);
+  });
+});
+
 describe('StraceParser on hand-made edge cases', () => {
   it('keeps every data buffer intact while later lines are parsed (strings with and without escapes, several per call)', () => {
     const octal = (b: number[]) => b.map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
