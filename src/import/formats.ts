@@ -16,6 +16,8 @@ export interface LineParser {
   /** One line without its newline; `pid` is the process a per-process file belongs to. */
   line(text: string, lineNo: number, source: string, pid?: number): void;
   end(): void;
+  /** Notes for the trace's footer that only the end of the log gives (strace's -c/-C summary table). */
+  endNotes?(): Record<string, string>;
   readonly stats: LineParserStats;
 }
 

@@ -28,6 +28,8 @@ export interface ImportResult {
   format: string;
   events: number;
   stats: LineParserStats;
+  /** Names of the format's own notes stored in the footer (`straceSummary`). */
+  notes: string[];
 }
 
 interface Source {
@@ -136,8 +138,9 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
       }
     }
     parser.end();
-    writer.close({ endNotes: { unparsedLines: String(parser.stats.unparsed), lines: String(parser.stats.lines) } });
-    return { format: format.name, events: writer.count, stats: parser.stats };
+    const notes = parser.endNotes?.() ?? {};
+    writer.close({ endNotes: { unparsedLines: String(parser.stats.unparsed), lines: String(parser.stats.lines), ...notes } });
+    return { format: format.name, events: writer.count, stats: parser.stats, notes: Object.keys(notes) };
   } catch (err) {
     writer.abort();
     throw err;

@@ -29,7 +29,11 @@ export function renderInfoText(s: TraceSummary): string {
   out.push(`chunks:     ${s.chunks}`);
   if (s.droppedEvents) out.push(`dropped:    ${s.droppedEvents} events reported lost by the source`);
   if (s.unknownMessages) out.push(`unknown:    ${s.unknownMessages} messages of unknown type skipped`);
-  for (const [k, v] of Object.entries(s.endNotes)) out.push(`${`${k}:`.padEnd(11)} ${v}`);
+  for (const [k, v] of Object.entries(s.endNotes)) {
+    // A note of several lines (strace's summary table) goes below its name, indented.
+    if (v.includes('\n')) out.push(`${k}:`, ...v.split('\n').map((l) => `            ${l}`));
+    else out.push(`${`${k}:`.padEnd(11)} ${v}`);
+  }
   const i = s.integrity;
   if (!i.damage && i.badChunks.length === 0) out.push('integrity:  ok (footer present, every chunk checksum verified)');
   else {

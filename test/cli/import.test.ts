@@ -60,6 +60,18 @@ describe('picotrace import', () => {
     expect(json.every((o) => Array.isArray(o.stack) && o.stack.length > 0)).toBe(true);
   });
 
+  it('keeps strace\'s -c summary table with the trace, shown by info, also when it is the whole log', () => {
+    for (const name of ['summary-C.log', 'summary-c-U.log']) {
+      const out = path.join(dir, `${name}.ptrace`);
+      const r = runCli(['import', path.join(LOGS, name), '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/; 0 unparsed\n.*summary table is kept with the trace/);
+      const info = runCli(['info', out]).stdout;
+      expect(info).toMatch(/straceSummary:\n {12}(% time|syscall) /);
+      expect(info).toMatch(/\n {12}(100\.00 .*)?total/);
+    }
+  });
+
   it('reads the log from stdin with -', () => {
     const out = path.join(dir, 'stdin.ptrace');
     const r = runCli(['import', '-', '-o', out], { input: fs.readFileSync(path.join(LOGS, 'tt-xx.log')) });

@@ -49,6 +49,22 @@ const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
 const MAX_JOIN_CHARS = 1 << 16;
+/**
+ * The header of strace's -c/-C summary table: its column names (`% time     seconds  usecs/call ...`,
+ * or those chosen with -U).
+ */
+export const SUMMARY_HEAD = /^\s*(% time|seconds|usecs\/call|calls|errors|syscall|shortest|longest)(\s+(% time|seconds|usecs\/call|calls|errors|syscall|shortest|longest))+\s*$/;
+
+/**
+ * A line of a summary table once its header has been seen: rows of numbers and a call name, rule
+ * lines, the `System call usage summary for 32 bit mode:` of another personality's table, blank
+ * lines. Never a call, signal or exit, which have `(`, `---` or `+++`.
+ */
+export function isSummaryLine(text: string): boolean {
+  if (/^[-\s]+$/.test(text) || SUMMARY_HEAD.test(text)) return true;
+  return !text.includes('(') && !text.includes('+++') && !text.includes('---');
+}
+
 /** Events that can carry a stack. */
 type StackHolder = Extract<NewEvent, { kind: 'call' | 'signal' | 'exit' }>;
 
@@ -85,6 +101,8 @@ export class StraceParser {
    */
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
+  /** The lines of strace's -c/-C summary table, from its header on. */
+  private readonly summary: string[] = [];
   /** The hex dump of one of the held call's buffers being read. */
   private dump: DumpCollector | undefined;
 
@@ -130,6 +148,10 @@ export class StraceParser {
     if (extra) {
       if (text.charCodeAt(1) === 62) this.stackFrame(text, lineNo, source, pid);
       else this.dumpLine(text, lineNo, source, pid);
+      return;
+    }
+    if (this.summary.length ? isSummaryLine(text) : SUMMARY_HEAD.test(text)) {
+      this.summary.push(text);
       return;
     }
     if (text.trim() === '') return;
@@ -196,6 +218,11 @@ export class StraceParser {
     }
     for (const tid of [...this.pending.keys()]) this.flushPending(tid);
     if (this.held) this.release();
+  }
+
+  /** strace's -c/-C summary table, when the log ends with one (for the trace's footer). */
+  endNotes(): Record<string, string> {
+    return this.summary.length ? { straceSummary: this.summary.join('\n').trimEnd() } : {};
   }
 
   private emit(ev: NewEvent): void {

@@ -2,6 +2,7 @@ import { argString, type ArgValue, type TraceHeader } from '../../model/index.js
 import { parseLine, type LineRecord } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
 import { dumpBufferHead } from './dump.js';
+import { isSummaryLine, SUMMARY_HEAD } from './assemble.js';
 
 function tryParse(line: string): LineRecord | undefined {
   try {
@@ -18,10 +19,17 @@ const RECORD_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +|\d+[.:]\d|<\.\.\
 export function detectStrace(firstLines: string[]): number {
   let seen = 0;
   let ok = 0;
+  let summary = false;
   for (const raw of firstLines) {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!l.trim()) continue;
     seen++;
+    // strace's -c/-C summary table (the whole log with -c).
+    if (summary ? isSummaryLine(l) : SUMMARY_HEAD.test(l)) {
+      summary = true;
+      ok++;
+      continue;
+    }
     // A stack frame of strace -k or a line of a hex dump (-e read=, -e write=), which the parser
     // attaches to the call before it.
     if (l.startsWith(' > ') || l.startsWith(' | ') || dumpBufferHead(l)) {

@@ -239,6 +239,33 @@ describe('StraceParser on strace -e read= / -e write= hex dumps', () => {
   });
 });
 
+describe('StraceParser on strace -c / -C summary tables', () => {
+  for (const [name, calls0] of [
+    ['summary-C.log', true],
+    ['summary-c-U.log', false],
+  ] as const) {
+    it(`keeps the table of ${name} as a note, not as unparsed lines`, () => {
+      const text = fs.readFileSync(path.join(DIR, name), 'latin1');
+      const { events, parser } = parseText(text);
+      expect(parser.stats.unparsed).toBe(0);
+      const lines = text.trimEnd().split('\n');
+      const head = lines.findIndex((l) => /^(% time|syscall) /.test(l));
+      expect(head).toBeGreaterThanOrEqual(0);
+      expect(parser.endNotes().straceSummary).toBe(lines.slice(head).join('\n'));
+      expect(parser.endNotes().straceSummary).toMatch(/\ntotal +\d+|\n100\.00 .* total$/);
+      expect(calls(events).length > 0).toBe(calls0);
+    });
+  }
+
+  it('gives no note for a log without a table, and does not take calls for table rows', () => {
+    const { parser } = parseFile('ttt-T-yy.log');
+    expect(parser.endNotes()).toEqual({});
+    const t = parseText(['% time     seconds  usecs/call     calls    errors syscall', '------ ----', '1 getpid() = 1', '1 +++ exited with 0 +++'].join('\n'));
+    expect(calls(t.events).map((c) => c.name)).toEqual(['getpid']);
+    expect(of(t.events, 'exit').length).toBe(1);
+  });
+});
+
 describe('StraceParser on hand-made edge cases', () => {
   it('keeps every data buffer intact while later lines are parsed (strings with and without escapes, several per call)', () => {
     const octal = (b: number[]) => b.map((x) => `\\${x.toString(8).padStart(3, '0')}`).join('');
