@@ -3,7 +3,7 @@ import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { DUMP_BUFFER, DUMP_LINE, DumpCollector, dumpBufferHead } from './dump.js';
 import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
-import { callInfo } from './names.js';
+import { callInfo, type CallInfo } from './names.js';
 import { StraceSyntaxError } from './quoted.js';
 import type { CallResult } from './scan.js';
 
@@ -150,12 +150,14 @@ export class StraceParser {
       else this.dumpLine(text, lineNo, source, pid);
       return;
     }
-    if (this.summary.length ? isSummaryLine(text) : SUMMARY_HEAD.test(text)) {
+    const c0 = text.charCodeAt(0);
+    // (Char checks first: these tests would otherwise run on every line.)
+    if (this.summary.length ? isSummaryLine(text) : (c0 === 37 || c0 === 32 || (c0 >= 97 && c0 <= 122)) && text.indexOf('(') < 0 && SUMMARY_HEAD.test(text)) {
       this.summary.push(text);
       return;
     }
-    if (text.trim() === '') return;
-    const msg = text.endsWith('ached') ? ATTACHED_INSIDE.exec(text) : null;
+    if (text.length === 0 || ((c0 <= 32 || c0 === 160) && text.trim() === '')) return;
+    const msg = text.charCodeAt(text.length - 1) === 100 && text.endsWith('ached') ? ATTACHED_INSIDE.exec(text) : null;
     if (msg && msg.index > 0) {
       this.wrapped = { text: text.slice(0, msg.index), line: lineNo, source, pid, count: 1 };
       return;
@@ -338,7 +340,7 @@ export class StraceParser {
     const pid = this.tgid.get(tid) ?? tid;
     switch (body.t) {
       case 'call':
-        this.call(tid, body.name, body.args, body.result, timeNs, 0);
+        this.call(tid, pid, body.info, body.args, body.result, timeNs, 0);
         return;
       case 'unfinished':
         if (this.pending.has(tid)) this.flushPending(tid);
@@ -350,7 +352,7 @@ export class StraceParser {
           this.pending.delete(tid);
           try {
             const { args, result } = parseJoined(p.name, p.argsText, body.restText);
-            this.call(tid, p.name, args, result, p.timeNs, 0);
+            this.call(tid, pid, callInfo(p.name), args, result, p.timeNs, 0);
           } catch (err) {
             if (!(err instanceof StraceSyntaxError)) throw err;
             this.unparsed(`${p.name}(${p.argsText}<... ${body.name} resumed>${body.restText}`, p.line, p.source, `resumed call: ${err.message}`, tid);
@@ -359,7 +361,7 @@ export class StraceParser {
         }
         try {
           const { args, result } = parseJoined(body.name, /^\s*[),]/.test(body.restText) ? '...' : '..., ', body.restText);
-          this.call(tid, body.name, args, result, timeNs, 0);
+          this.call(tid, pid, callInfo(body.name), args, result, timeNs, 0);
         } catch (err) {
           if (!(err instanceof StraceSyntaxError)) throw err;
           this.unparsed(`<... ${body.name} resumed>${body.restText}`, lineNo, source, `resumed call without its start: ${err.message}`, tid);
@@ -456,13 +458,12 @@ export class StraceParser {
       if (!(err instanceof StraceSyntaxError)) throw err;
       args = [{ k: 'raw', v: p.argsText }];
     }
-    this.call(tid, p.name, args, { retval: 0, unknown: true }, p.timeNs, CallFlags.unfinished);
+    this.call(tid, this.tgid.get(tid) ?? tid, callInfo(p.name), args, { retval: 0, unknown: true }, p.timeNs, CallFlags.unfinished);
   }
 
-  private call(tid: number, callName: string, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
-    const info = callInfo(callName);
+  /** Emits one call of thread `tid` of process `pid`, and what follows from it (a child's parent, an exec). */
+  private call(tid: number, pid: number, info: CallInfo, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
     const name = info.name;
-    const pid = this.tgid.get(tid) ?? tid;
     let errno = 0;
     let flags = extraFlags;
     if (r.errnoName) {

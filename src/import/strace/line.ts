@@ -1,7 +1,7 @@
 import type { ArgValue } from '../../model/index.js';
 import { fractionNs, Scanner, type CallResult } from './scan.js';
 import { StraceSyntaxError } from './quoted.js';
-import { callInfo, callInfoAt } from './names.js';
+import { callInfo, callInfoAt, type CallInfo } from './names.js';
 
 /** A line's timestamp as strace printed it: wall clock (-ttt), time of day (-t/-tt) or relative (-r). */
 export interface LineTime {
@@ -12,7 +12,7 @@ export interface LineTime {
 
 /** What one strace line says, before pairing and process tracking. */
 export type LineBody =
-  | { t: 'call'; name: string; args: ArgValue[]; result: CallResult }
+  | { t: 'call'; name: string; info: CallInfo; args: ArgValue[]; result: CallResult }
   | { t: 'unfinished'; name: string; argsText: string }
   | { t: 'resumed'; name: string; restText: string }
   | { t: 'signal'; name: string; info?: ArgValue; note?: string }
@@ -135,7 +135,7 @@ function parseBody(s: string, p: number): LineBody {
   sc.bytesArg = info.bytesArg;
   const args = sc.parseArgs();
   const result = sc.parseResult();
-  return { t: 'call', name, args, result };
+  return { t: 'call', name, info, args, result };
 }
 
 /** Parses a paired call: `name(` + the unfinished part + the resumed part. */
