@@ -241,19 +241,19 @@ export class StraceParser {
     this.sink(ev);
   }
 
-  /** Hands on the held call and what came after it. */
+  /** Hands on the held event (its stack and dumped data complete) and what came after it. */
   private release(): void {
-    const call = this.held!;
+    const ev = this.held!;
     this.held = undefined;
     if (this.dump) {
       this.dump.finish();
       this.dump = undefined;
     }
     this.stats.events++;
-    this.sink(call);
+    this.sink(ev);
     if (this.heldAfter.length === 0) return;
     const after = this.heldAfter.splice(0);
-    for (const ev of after) this.emit(ev);
+    for (const e of after) this.emit(e);
   }
 
   /**
