@@ -18,6 +18,11 @@ export interface StraceParserOptions {
   source?: string;
   /** Joins a line that ends too early with the following ones (copy-and-paste wrapping). Default true. */
   joinWrapped?: boolean;
+  /**
+   * Keeps a root process printed without a pid (strace -f to stderr) back until a line names it,
+   * to give its events that pid instead of 0 (at most MAX_PROVISIONAL events). Default true.
+   */
+  nameRoot?: boolean;
 }
 
 /** Counts of what a parse saw. */
@@ -65,6 +70,9 @@ export function isSummaryLine(text: string): boolean {
   return !text.includes('(') && !text.includes('+++') && !text.includes('---');
 }
 
+/** Events kept back at most while the root process has no pid yet; after that it stays 0. */
+export const MAX_PROVISIONAL = 16384;
+
 /** Events that can carry a stack. */
 type StackHolder = Extract<NewEvent, { kind: 'call' | 'signal' | 'exit' }>;
 
@@ -101,6 +109,11 @@ export class StraceParser {
    */
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
+  /**
+   * Events kept back while the root process is known only as 0 (an `strace -f` log written to
+   * stderr prints no pid until there is a second process): they get its pid once a line names it.
+   */
+  private provisional: NewEvent[] | undefined;
   /** The lines of strace's -c/-C summary table, from its header on. */
   private readonly summary: string[] = [];
   /** The hex dump of one of the held call's buffers being read. */
@@ -220,6 +233,7 @@ export class StraceParser {
     }
     for (const tid of [...this.pending.keys()]) this.flushPending(tid);
     if (this.held) this.release();
+    this.endProvisional();
   }
 
   /** strace's -c/-C summary table, when the log ends with one (for the trace's footer). */
@@ -238,7 +252,53 @@ export class StraceParser {
       return;
     }
     this.stats.events++;
-    this.sink(ev);
+    this.deliver(ev);
+  }
+
+  /** Hands an event to the sink, or keeps it while the root process has no pid yet. */
+  private deliver(ev: NewEvent): void {
+    if (!this.provisional) {
+      this.sink(ev);
+      return;
+    }
+    this.provisional.push(ev);
+    if (this.provisional.length >= MAX_PROVISIONAL) this.endProvisional();
+  }
+
+  /** Hands on the events kept while the root had no pid (it keeps 0 if it never got one). */
+  private endProvisional(): void {
+    const kept = this.provisional;
+    if (!kept) return;
+    this.provisional = undefined;
+    for (const ev of kept) this.sink(ev);
+  }
+
+  /**
+   * Gives the root process, known as 0 until now, its real pid: in what the parser tracks and in
+   * the events not yet handed on; then hands them on.
+   */
+  private renameRoot(to: number): void {
+    const from = this.rootTid!;
+    for (const m of [this.tgid, this.pending, this.children] as Map<number, unknown>[]) {
+      if (!m.has(from)) continue;
+      m.set(to, m.get(from));
+      m.delete(from);
+    }
+    for (const [t, p] of this.tgid) if (p === from) this.tgid.set(t, to);
+    for (const c of this.children.values()) if (c.parentTid === from) c.parentTid = to;
+    for (const [t, a] of this.alias) if (a === from) this.alias.set(t, to);
+    if (this.live.delete(from)) this.live.add(to);
+    this.rootTid = to;
+    const rename = (ev: NewEvent) => {
+      if (ev.pid === from) ev.pid = to;
+      if (ev.tid === from) ev.tid = to;
+      if (ev.kind === 'start' && !ev.isRoot && ev.parentPid === from) ev.parentPid = to;
+      if (ev.kind === 'exec' && ev.oldPid === from) ev.oldPid = to;
+    };
+    for (const ev of this.provisional ?? []) rename(ev);
+    if (this.held) rename(this.held);
+    for (const ev of this.heldAfter) rename(ev);
+    this.endProvisional();
   }
 
   /** Hands on the held event (its stack and dumped data complete) and what came after it. */
@@ -250,7 +310,7 @@ export class StraceParser {
       this.dump = undefined;
     }
     this.stats.events++;
-    this.sink(ev);
+    this.deliver(ev);
     if (this.heldAfter.length === 0) return;
     const after = this.heldAfter.splice(0);
     for (const e of after) this.emit(e);
@@ -410,6 +470,7 @@ export class StraceParser {
     if (this.rootTid === undefined) {
       this.rootTid = tid;
       this.rootUnnamed = tid === 0;
+      if (this.rootUnnamed && this.opts.nameRoot !== false) this.provisional = [];
       this.tgid.set(tid, tid);
       this.emit({ kind: 'start', pid: tid, tid, timeNs, parentPid: 0, isThread: false, cloneFlags: 0, isRoot: true });
       return;
@@ -418,9 +479,13 @@ export class StraceParser {
     let info = rootResumes ? undefined : this.children.get(tid);
     if (!info && !rootResumes) info = this.guessParent();
     if (!info && this.rootUnnamed) {
+      // The root, printed without a pid until it had company (strace -f to stderr), is named.
       this.rootUnnamed = false;
-      this.alias.set(tid, this.rootTid);
-      this.live.delete(tid);
+      if (this.provisional) this.renameRoot(tid);
+      else {
+        this.alias.set(tid, this.rootTid);
+        this.live.delete(tid);
+      }
       return;
     }
     const parentPid = info ? (this.tgid.get(info.parentTid) ?? info.parentTid) : 0;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StraceParser } from '../../../src/import/strace/index.js';
+import { MAX_PROVISIONAL } from '../../../src/import/strace/assemble.js';
 import { CallFlags, type CallEvent, type ExitEvent, type NewEvent, type SignalEvent, type StartEvent, type UnparsedEvent } from '../../../src/model/index.js';
 import { ROOT } from '../../helpers/cli.js';
 
@@ -50,6 +51,42 @@ describe('StraceParser on real strace logs', () => {
     for (const s of starts.slice(1)) expect(s.cloneFlags).toBe(0x200000 + 0x1000000 + 17);
     expect(of(events, 'exec').map((e) => e.argv[0])).toEqual(['sh', 'ls', 'wc']);
     expect(of(events, 'exit').every((e) => (e as ExitEvent).status === 0)).toBe(true);
+  });
+
+  it('gives the root of an strace -f log written to stderr the pid it gets once there is a second process', () => {
+    // The first 60 lines have no pid; `[pid 17329]` names the root at line 63.
+    const named = parseFile('stderr-default.log').events;
+    const starts = of(named, 'start');
+    expect(starts.map((e) => [e.pid, e.parentPid, e.isRoot])).toEqual([
+      [17329, 0, true],
+      [17330, 17329, false],
+      [17331, 17329, false],
+    ]);
+    expect(named.some((e) => e.pid === 0 || e.tid === 0)).toBe(false);
+    expect(of(named, 'exec')[0]).toMatchObject({ pid: 17329, oldPid: 17329, argv: ['sh', '-c', 'ls / | wc -l'] });
+    // The same events in the same order as when the root is left as 0.
+    const text = fs.readFileSync(path.join(DIR, 'stderr-default.log'), 'latin1');
+    const events: NewEvent[] = [];
+    const p = new StraceParser((e) => events.push(e), { source: 'log', nameRoot: false });
+    text.trimEnd().split('\n').forEach((l, i) => p.line(l, i + 1));
+    p.end();
+    const zero = (n: number) => (n === 17329 ? 0 : n);
+    const renamed = named.map((e) => ({ ...e, pid: zero(e.pid), tid: zero(e.tid), ...(e.kind === 'start' ? { parentPid: zero(e.parentPid) } : {}), ...(e.kind === 'exec' ? { oldPid: zero(e.oldPid) } : {}) }));
+    expect(renamed).toEqual(events);
+  });
+
+  it('leaves the root as 0 when no line names it, or when too many events come first, losing none', () => {
+    const alone = parseFile('t-nopid.log');
+    expect(alone.events.length).toBe(alone.parser.stats.events);
+    expect(alone.events.every((e) => e.pid === 0)).toBe(true);
+    const head = Array.from({ length: MAX_PROVISIONAL + 10 }, () => 'getpid() = 7');
+    const long = parseText([...head, 'clone(child_stack=NULL, flags=SIGCHLD) = 8', '[pid 8] getpid() = 8', '[pid 7] exit_group(0) = ?'].join('\n'));
+    expect(long.events.length).toBe(MAX_PROVISIONAL + 15);
+    expect(calls(long.events).at(-1)).toMatchObject({ pid: 0, name: 'exit_group' });
+    expect(of(long.events, 'start').map((e) => [e.pid, e.parentPid])).toEqual([
+      [0, 0],
+      [8, 0],
+    ]);
   });
 
   it('turns -yy annotations into fds with paths, and times and durations into ns', () => {
