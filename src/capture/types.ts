@@ -17,6 +17,8 @@ export interface RecordOptions {
   bufferSize: number;
   /** Store the environment in the header and exec events. */
   env: boolean;
+  /** Capture the user-space stack of every call (native backend: strace -k). */
+  stack?: boolean;
   /** Backend-specific source ("monitor", "strace-log" for gvisor). */
   source?: string;
   /** An OCI bundle directory to run instead of argv. */

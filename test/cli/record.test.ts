@@ -184,6 +184,38 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     }
   });
 
+  it('stores the user-space stack of every call with --stack, and none without', () => {
+    const withStack = path.join(dir, 'stack.ptrace');
+    const r = runCli(['record', '--stack', '-o', withStack, '--', 'sh', '-c', 'echo hi | cat > /dev/null'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const calls = readAll(withStack).events.filter((e) => e.kind === 'call');
+    const writes = calls.filter((c) => c.kind === 'call' && c.name === 'write');
+    expect(writes.length).toBe(2);
+    for (const w of writes) expect(w.kind === 'call' && w.stack?.[0]).toMatch(/libc\.so\.6\(__write\+0x[0-9a-f]+\) \[0x[0-9a-f]+\]$/);
+    // cat's write comes from cat, the shell's from the shell.
+    expect(writes.map((w) => (w.kind === 'call' ? w.stack!.some((f) => f.startsWith('/usr/bin/cat(')) : false))).toEqual([false, true]);
+    expect(calls.filter((c) => c.kind === 'call' && c.stack?.length).length / calls.length).toBeGreaterThan(0.9);
+    expect(runCli(['info', withStack]).stdout).toMatch(/options: .*straceFlags=[^\n]* -k .*stack=true/);
+    const plain = path.join(dir, 'nostack.ptrace');
+    expect(runCli(['record', '-o', plain, '--', 'sh', '-c', 'echo hi | cat > /dev/null'], { cwd: dir }).code).toBe(0);
+    expect(readAll(plain).events.some((e) => 'stack' in e && e.stack !== undefined)).toBe(false);
+  });
+
+  it('refuses --stack, before anything runs, where it cannot be had', () => {
+    // A strace whose -V lists no stack-trace feature (a build without libunwind or libdw).
+    const bin = path.join(dir, 'fakebin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'strace'), '#!/bin/sh\necho "strace -- version 6.1"\necho "Optional features enabled: m32-mpers"\n', { mode: 0o755 });
+    const out = path.join(dir, 'fake.ptrace');
+    const r = runCli(['record', '--stack', '-o', out, '--', 'touch', path.join(dir, 'ran')], { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^picotrace: strace: .* cannot print stack traces .*; install a strace built with libunwind or libdw/);
+    expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
+    const g = runCli(['record', '--stack', '--backend', 'gvisor', '-o', out, '--', 'true'], { cwd: dir });
+    expect([g.code, g.stderr.trim()]).toEqual([2, 'picotrace: --stack: the gvisor backend cannot capture user-space stacks (record natively for them)']);
+  });
+
   it('fails fast with exit code 4 and advice when strace is missing', () => {
     const r = runCli(['record', '-o', path.join(dir, 'nostrace.ptrace'), '--', '/bin/true'], { cwd: dir, env: { ...process.env, PATH: '/nonexistent' } });
     expect(r.code).toBe(4);

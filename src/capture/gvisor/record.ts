@@ -76,6 +76,7 @@ function plan(opts: RecordOptions): Plan {
  * exit status; throws CaptureEnvError (exit 4) with the fix when runsc is missing or cannot start.
  */
 export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
+  if (opts.stack) throw new UsageError('--stack: the gvisor backend cannot capture user-space stacks (record natively for them)');
   const source = (opts.source ?? DEFAULT_GVISOR_SOURCE) as GvisorSource;
   if (!GVISOR_SOURCES.includes(source)) throw new UsageError(`--source: unknown gvisor source "${opts.source}" (known: ${GVISOR_SOURCES.join(', ')})`);
   const p = plan(opts);

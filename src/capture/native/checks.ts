@@ -31,10 +31,16 @@ export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): s
   return undefined;
 }
 
+/** What `strace -V` says: the version (e.g. "6.1"), and whether this build can print stacks (-k). */
+export function straceVersionInfo(bin: string): { version?: string; stacks: boolean } {
+  const r = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 10_000 });
+  const out = String(r.stdout ?? '');
+  return { version: /version\s+(\S+)/.exec(out)?.[1], stacks: /Optional features enabled:.*\bstack-trace=/.test(out) };
+}
+
 /** The version strace reports (`strace -V`), e.g. "6.1", or undefined when it cannot be run. */
 export function straceVersion(bin: string): string | undefined {
-  const r = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 10_000 });
-  return /version\s+(\S+)/.exec(String(r.stdout ?? ''))?.[1];
+  return straceVersionInfo(bin).version;
 }
 
 function readText(p: string): string | undefined {
@@ -51,15 +57,18 @@ export function hasCapSysPtrace(): boolean | undefined {
   return m ? (BigInt(`0x${m[1]}`) >> BigInt(CAP_SYS_PTRACE)) % 2n === 1n : undefined;
 }
 
-/** Checks that strace is installed and new enough; `bin` and `version` are set when it runs. */
-export function checkStrace(): EnvCheck & { bin?: string; version?: string } {
+/**
+ * Checks that strace is installed and new enough; `bin` and `version` are set when it runs, and
+ * `stacks` when the build can print user-space stacks (-k, for record --stack).
+ */
+export function checkStrace(): EnvCheck & { bin?: string; version?: string; stacks?: boolean } {
   const bin = findExecutable('strace');
   if (!bin) return { name: 'strace', status: 'fail', detail: 'not found on PATH', advice: 'install strace (Debian/Ubuntu: apt-get install strace)' };
-  const v = straceVersion(bin);
+  const { version: v, stacks } = straceVersionInfo(bin);
   if (!v) return { name: 'strace', status: 'fail', detail: `${bin} does not run`, advice: 'reinstall strace' };
   const major = Number(v.split('.')[0]);
   if (major < 6) return { name: 'strace', status: 'fail', detail: `${bin} version ${v}`, advice: 'picotrace needs strace 6.0 or newer (ns timestamps); upgrade strace' };
-  return { name: 'strace', status: 'ok', detail: `${bin} version ${v}`, bin, version: v };
+  return { name: 'strace', status: 'ok', detail: `${bin} version ${v}${stacks ? ', stack traces (-k)' : ', no stack traces (-k)'}`, bin, version: v, stacks };
 }
 
 /** Checks the Yama LSM's ptrace_scope. */

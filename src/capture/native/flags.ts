@@ -10,11 +10,15 @@ export interface StraceFlags {
 /**
  * The strace command-line options for a recording: follow every fork and clone, wall-clock
  * timestamps and durations in ns, fd paths including sockets and devices, strings up to
- * `bufferSize` bytes, and (with env) the full environment of every exec.
+ * `bufferSize` bytes, (with env) the full environment of every exec, and (with stack) the user-space
+ * stack of every call.
  */
-export function straceFlags(o: { bufferSize: number; env: boolean; output: string }): StraceFlags {
+export function straceFlags(o: { bufferSize: number; env: boolean; output: string; stack?: boolean }): StraceFlags {
   const args = ['-f', '-q', '--absolute-timestamps=unix,ns', '--syscall-times=ns', '-yy', '-s', String(o.bufferSize)];
   if (o.env) args.push('-e', 'abbrev=!execve,execveat');
-  const options = { tool: 'strace', straceFlags: args.join(' '), bufferSize: String(o.bufferSize), env: String(o.env) };
+  // The user-space stack of every call (its frames follow the call's line).
+  if (o.stack) args.push('-k');
+  const options: Record<string, string> = { tool: 'strace', straceFlags: args.join(' '), bufferSize: String(o.bufferSize), env: String(o.env) };
+  if (o.stack) options.stack = 'true';
   return { args: [...args, '-o', o.output], options };
 }

@@ -18,9 +18,11 @@ import { straceFlags } from './flags.js';
 /** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
 export const FLUSH_INTERVAL_MS = 1000;
 
-function failFast(): { bin: string; version: string } {
+function failFast(stack: boolean): { bin: string; version: string } {
   const strace = checkStrace();
   for (const c of [strace, checkYama()]) if (c.status === 'fail') throw new CaptureEnvError(`${c.name}: ${c.detail}`, c.advice);
+  if (stack && !strace.stacks)
+    throw new CaptureEnvError(`strace: ${strace.bin} cannot print stack traces (no "stack-trace=" in strace -V)`, "install a strace built with libunwind or libdw (Debian's is), or record without --stack");
   return { bin: strace.bin!, version: strace.version ?? 'unknown' };
 }
 
@@ -62,13 +64,13 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
   const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
   const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
   if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
-  const { bin: strace, version } = failFast();
+  const { bin: strace, version } = failFast(!!opts.stack);
   const cwd = opts.cwd ?? process.cwd();
   const runArgv = inBundle ? inBundle.argv : opts.argv;
   const program = findExecutable(runArgv[0], process.env.PATH);
   if (!program) throw new BadInputError('command not found', runArgv[0]);
   const { dir, fifo } = makeFifo();
-  const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo });
+  const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
   const startTimeNs = BigInt(Date.now()) * 1000000n;
   const header = makeHeader({
     backend: 'native',

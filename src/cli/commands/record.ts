@@ -12,6 +12,7 @@ interface RecordCliOptions {
   output?: string;
   bufferSize: string;
   env?: boolean;
+  stack?: boolean;
   backend: string;
   source?: string;
   bundle?: string;
@@ -35,6 +36,7 @@ export function registerRecord(program: Command): void {
     .option('-o, --output <file>', 'trace file to write (default: CMD-YYYYMMDD-HHMMSS.ptrace)')
     .option('--buffer-size <n>', 'bytes of each read/write buffer and string to keep', String(DEFAULT_BUFFER_SIZE))
     .option('--env', 'store the environment (header and every exec); off by default since it may hold secrets')
+    .option('--stack', 'store the user-space stack of every call (native backend: strace -k; several times slower)')
     .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
     .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
     .option('--bundle <dir>', "run an OCI bundle's process instead of a command (gvisor: runsc run; native: in its rootfs with unshare)")
@@ -53,6 +55,7 @@ export function registerRecord(program: Command): void {
         output,
         bufferSize,
         env: !!o.env,
+        stack: !!o.stack,
         source: o.source,
         bundle: o.bundle,
         writer: VERSION,
