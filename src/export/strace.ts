@@ -14,7 +14,8 @@ function epochSeconds(startNs: bigint, timeNs: number): string {
 
 /**
  * Text in the layout of `strace -f -ttt -T -o FILE`: `TID SECONDS.MICROS call(args) = ret <duration>`,
- * with `--- SIG... ---` and `+++ exited with N +++` lines; exec and start records are implied by the calls.
+ * with `--- SIG... ---` and `+++ exited with N +++` lines, and the ` > frame` lines of `-k` stacks; exec
+ * and start records are implied by the calls.
  */
 export function straceExporter(): Exporter {
   let start = 0n;
@@ -25,26 +26,33 @@ export function straceExporter(): Exporter {
       return '';
     },
     event(ev: TraceEvent) {
-      if (ev.timeNs !== undefined) lastTime = ev.timeNs;
-      const prefix = `${String(ev.tid).padEnd(5)} ${epochSeconds(start, lastTime)} `;
-      switch (ev.kind) {
-        case 'call': {
-          if (ev.flags & CallFlags.unfinished) {
-            const body = formatCallBody(ev, STRING_LIMIT);
-            return `${prefix}${body.slice(0, -1)} <unfinished ...>) = ?\n`;
-          }
-          return `${prefix}${formatCallBody(ev, STRING_LIMIT)} ${formatResult(ev)}${formatDuration(ev.durationNs)}\n`;
-        }
-        case 'signal':
-          return `${prefix}--- ${ev.name || signalName(ev.signo)} ${ev.info ? formatArg(ev.info, STRING_LIMIT) : '{}'} ---\n`;
-        case 'exit':
-          if (ev.threadOnly) return '';
-          if (ev.signal) return `${prefix}+++ killed by ${signalName(ev.signal)}${ev.coreDumped ? ' (core dumped)' : ''} +++\n`;
-          return `${prefix}+++ exited with ${ev.status} +++\n`;
-        default:
-          return '';
-      }
+      const line = eventLine(ev);
+      // A stack (strace -k) follows its event's line, one ` > frame` line each, as strace prints it.
+      const stack = line && (ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit') ? ev.stack : undefined;
+      return stack?.length ? `${line}${stack.map((f) => ` > ${f}\n`).join('')}` : line;
     },
     end: () => '',
   };
+
+  function eventLine(ev: TraceEvent): string {
+    if (ev.timeNs !== undefined) lastTime = ev.timeNs;
+    const prefix = `${String(ev.tid).padEnd(5)} ${epochSeconds(start, lastTime)} `;
+    switch (ev.kind) {
+      case 'call': {
+        if (ev.flags & CallFlags.unfinished) {
+          const body = formatCallBody(ev, STRING_LIMIT);
+          return `${prefix}${body.slice(0, -1)} <unfinished ...>) = ?\n`;
+        }
+        return `${prefix}${formatCallBody(ev, STRING_LIMIT)} ${formatResult(ev)}${formatDuration(ev.durationNs)}\n`;
+      }
+      case 'signal':
+        return `${prefix}--- ${ev.name || signalName(ev.signo)} ${ev.info ? formatArg(ev.info, STRING_LIMIT) : '{}'} ---\n`;
+      case 'exit':
+        if (ev.threadOnly) return '';
+        if (ev.signal) return `${prefix}+++ killed by ${signalName(ev.signal)}${ev.coreDumped ? ' (core dumped)' : ''} +++\n`;
+        return `${prefix}+++ exited with ${ev.status} +++\n`;
+      default:
+        return '';
+    }
+  }
 }

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_FORMATS, type ExportFormat } from '../../src/export/index.js';
-import { A, makeCall, type TraceEvent } from '../../src/model/index.js';
+import { StraceParser } from '../../src/import/strace/index.js';
+import { A, makeCall, type NewEvent, type TraceEvent } from '../../src/model/index.js';
+import { ROOT } from '../helpers/cli.js';
 import { sampleEvents, sampleHeader } from '../helpers/sample-trace.js';
 
 function run(format: ExportFormat, evs: TraceEvent[] = [...sampleEvents()].map((e, seq) => ({ ...e, seq }) as TraceEvent)): string {
@@ -104,6 +108,23 @@ describe('strace exporter', () => {
       seq: 0,
     } as TraceEvent;
     expect(run('strace', [ev])).toBe('7     1700000000.000000 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], {rlim_cur=8192*1024}) = 8\n');
+  });
+
+  it('prints stacks (strace -k) after their events, so that importing the export gives them back', () => {
+    const log = fs.readFileSync(path.join(ROOT, 'traces', 'strace', 'k-Y.log'), 'latin1');
+    const imported: NewEvent[] = [];
+    const p = new StraceParser((e) => imported.push(e), {});
+    log.trimEnd().split('\n').forEach((l, i) => p.line(l, i + 1));
+    p.end();
+    const text = run('strace', imported.map((e, seq) => ({ ...e, seq }) as TraceEvent));
+    expect(text.split('\n').filter((l) => l.startsWith(' > '))).toEqual(log.split('\n').filter((l) => l.startsWith(' > ')));
+    const back: NewEvent[] = [];
+    const q = new StraceParser((e) => back.push(e), {});
+    text.trimEnd().split('\n').forEach((l, i) => q.line(l, i + 1));
+    q.end();
+    expect(q.stats.unparsed).toBe(0);
+    const stacks = (evs: NewEvent[]) => evs.filter((e) => e.kind === 'call' || e.kind === 'signal' || (e.kind === 'exit' && !e.threadOnly)).map((e) => ('stack' in e ? e.stack : undefined));
+    expect(stacks(back)).toEqual(stacks(imported));
   });
 
   it('prints unfinished calls as strace does at the end of a trace', () => {
