@@ -26,9 +26,11 @@ export interface NavigatorOptions {
   page?: number;
 }
 
-/** The line searched by `/`: the strace-like rendering without time. */
+/** The text searched by `/`: the strace-like rendering without time, then the stack's frames (strace -k) one a line. */
 export function searchText(ev: TraceEvent): string {
-  return formatEventLine(ev, { time: false, stringLimit: 256 });
+  const line = formatEventLine(ev, { time: false, stringLimit: 256 });
+  const stack = ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit' ? ev.stack : undefined;
+  return stack?.length ? `${line}\n${stack.join('\n')}` : line;
 }
 
 /**

@@ -65,6 +65,11 @@ describe('picotrace replay --script', () => {
     expect(text).toMatch(/stack \(\d+ frames, innermost first\):\n {2}> \/usr\/lib\/x86_64-linux-gnu\/libc\.so\.6\(kill\+0x7\) \[0x[0-9a-f]+\]\n {2}> \/usr\/bin\/dash\(\) \[0x/);
     // The signal that kill sent is the next event, with the stack strace printed after it.
     expect(text).toMatch(/signal 10 SIGUSR1\nstack \(\d+ frames, innermost first\):/);
+    // A search also looks at the frames: cat's write is the first event cat's code is on the stack of
+    // (its execve's stack is the loader's).
+    const s = script(trace, 'search /usr/bin/cat\\(');
+    expect(s.code, s.stderr).toBe(0);
+    expect(after(s.out, 'search /usr/bin/cat\\(')).toMatch(/^#\d+ \d+ \+[\d.]+ write\(1, "vm\\n", 3\) = 3/);
   });
 
   it('steps forward and back, within a thread, and across chunk boundaries', () => {
