@@ -154,6 +154,20 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     expect(processes().filter((p) => p.cmd.includes(`touch ${marker}`))).toEqual([]);
   });
 
+  it('writes the last call before a long wait within two seconds, so SIGKILL does not lose it', async () => {
+    // The write is the program's last finished call before it sleeps: strace prints nothing more,
+    // and the parser, which holds each call for stack frames that may follow, lets it go when quiet.
+    const out = path.join(dir, 'quiet.ptrace');
+    const { child, done } = recordAsync(['-o', out, '--', '/usr/bin/python3', '-c', 'import os, time; os.write(1, b"marker\\n"); time.sleep(30)'], dir);
+    await waitForFile(out);
+    await new Promise((r) => setTimeout(r, 3500));
+    child.kill('SIGKILL');
+    await done;
+    const { events } = readAll(out);
+    const writes = events.filter((e) => e.kind === 'call' && e.name === 'write');
+    expect(writes.map((w) => (w.kind === 'call' ? Buffer.from(w.buffers[0].data).toString() : ''))).toContain('marker\n');
+  });
+
   it('kills what strace leaves running when strace itself dies first', async () => {
     const out = path.join(dir, 'strace-killed.ptrace');
     const { child, done } = recordAsync(['-o', out, '--', 'sh', '-c', 'sleep 31.25; echo never'], dir);

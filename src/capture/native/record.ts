@@ -155,7 +155,15 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
       guarded(() => {
         for (const chunk of early.splice(0)) sp.push(chunk);
       });
-      timer = setInterval(() => guarded(() => w.flush()), FLUSH_INTERVAL_MS);
+      timer = setInterval(
+        () =>
+          guarded(() => {
+            // The last call, held for the stack frames that may follow it, is written once quiet.
+            p.releaseQuiet();
+            w.flush();
+          }),
+        FLUSH_INTERVAL_MS,
+      );
     } catch (err) {
       failure ??= err;
       sup.kill();

@@ -109,6 +109,8 @@ export class StraceParser {
    */
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
+  /** What was held at the last releaseQuiet(). */
+  private heldAtTick: StackHolder | undefined;
   /**
    * Events kept back while the root process is known only as 0 (an `strace -f` log written to
    * stderr prints no pid until there is a second process): they get its pid once a line names it.
@@ -234,6 +236,16 @@ export class StraceParser {
     for (const tid of [...this.pending.keys()]) this.flushPending(tid);
     if (this.held) this.release();
     this.endProvisional();
+  }
+
+  /**
+   * For a live source, called every so often: hands on the held call, signal or exit once it has
+   * been held since the previous call, i.e. when no line has come for that long (its stack frames,
+   * if any, come right after it). So a recorder that is killed loses no more than that interval.
+   */
+  releaseQuiet(): void {
+    if (this.held && this.held === this.heldAtTick) this.release();
+    this.heldAtTick = this.held;
   }
 
   /** strace's -c/-C summary table, when the log ends with one (for the trace's footer). */
