@@ -19,13 +19,19 @@ function baseName(p: string): string {
   return i < 0 ? p : p.slice(i + 1);
 }
 
+/** `args` with the event's stack (strace -k frames, innermost first) added when it has one. */
+function withStack(stack: string[] | undefined, args: Record<string, unknown>): Record<string, unknown> {
+  return stack?.length ? { ...args, stack } : args;
+}
+
 /**
  * Chrome trace-event JSON (the format ui.perfetto.dev and chrome://tracing open): one track per thread
  * (pid/tid), each call a complete ("X") slice named after the call with its arguments, result and
- * sequence number in `args`; failed calls get category `syscall,failed` and `args.errno`; process and
- * thread names come from exec records as metadata ("M") events; starts, execs, signals and exits are
- * instant ("i") events; a flow arrow ("s"/"f") leads from each clone/fork slice to the child's start.
- * Times are microseconds since the trace start.
+ * sequence number in `args` (and its user-space stack, when captured, as `args.stack`); failed calls
+ * get category `syscall,failed` and `args.errno`; process and thread names come from exec records as
+ * metadata ("M") events; starts, execs, signals and exits are instant ("i") events; a flow arrow
+ * ("s"/"f") leads from each clone/fork slice to the child's start. Times are microseconds since the
+ * trace start.
  */
 export function perfettoExporter(): Exporter {
   let first = true;
@@ -70,6 +76,7 @@ export function perfettoExporter(): Exporter {
           const args: Record<string, unknown> = { seq: ev.seq, call: formatCallBody(ev, STRING_LIMIT), result: formatResult(ev) };
           if (ev.errno) args.errno = errnoName(ev.errno);
           if (ev.durationNs === undefined) args.duration = 'unknown';
+          if (ev.stack?.length) args.stack = ev.stack;
           const slice = { name: ev.name, cat: ev.errno ? CATEGORY.failed : CATEGORY.call, ph: 'X', ts: us(lastTime), dur: us(ev.durationNs ?? 0), pid: ev.pid, tid: ev.tid, args };
           if (SPAWN_CALLS.has(ev.name) && !ev.errno && Number(ev.retval) > 0) spawnedBy.set(Number(ev.retval), { pid: ev.pid, tid: ev.tid, ts: slice.ts });
           return ensureNamed(ev) + piece(slice);
@@ -93,9 +100,9 @@ export function perfettoExporter(): Exporter {
           return nameThread(ev.pid, ev.tid, name) + instant(ev, 'exec', { path: ev.path, argv: ev.argv.join(' ') });
         }
         case 'signal':
-          return ensureNamed(ev) + instant(ev, ev.name || `signal ${ev.signo}`, ev.info ? { info: formatArg(ev.info, STRING_LIMIT) } : {});
+          return ensureNamed(ev) + instant(ev, ev.name || `signal ${ev.signo}`, withStack(ev.stack, ev.info ? { info: formatArg(ev.info, STRING_LIMIT) } : {}));
         case 'exit':
-          return instant(ev, ev.signal ? 'killed' : 'exit', ev.signal ? { signal: ev.signal } : { status: ev.status });
+          return instant(ev, ev.signal ? 'killed' : 'exit', withStack(ev.stack, ev.signal ? { signal: ev.signal } : { status: ev.status }));
         default:
           return '';
       }

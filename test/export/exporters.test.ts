@@ -12,6 +12,20 @@ function run(format: ExportFormat, evs: TraceEvent[] = [...sampleEvents()].map((
   return x.begin(sampleHeader()) + evs.map((e) => x.event(e)).join('') + x.end();
 }
 
+const K_LOG = path.join(ROOT, 'traces', 'strace', 'k-Y.log');
+
+/** The events of a strace -k log (stacks after calls, signals and exits). */
+function importedK(): NewEvent[] {
+  const out: NewEvent[] = [];
+  const p = new StraceParser((e) => out.push(e), {});
+  fs.readFileSync(K_LOG, 'latin1')
+    .trimEnd()
+    .split('\n')
+    .forEach((l, i) => p.line(l, i + 1));
+  p.end();
+  return out;
+}
+
 interface TraceEventJson {
   name: string;
   ph: string;
@@ -35,6 +49,16 @@ describe('perfetto exporter', () => {
     expect(open.args.call).toBe('openat(AT_FDCWD, "/home/alice/secret.txt", O_RDONLY)');
     expect(open.args.result).toBe('= 3</home/alice/secret.txt>');
     for (const s of slices) expect(typeof s.ts).toBe('number');
+  });
+
+  it('puts each captured stack in its slice\'s or instant\'s args', () => {
+    const evs = importedK();
+    const withStacks = evs.filter((e) => 'stack' in e && e.stack?.length);
+    expect(withStacks.length).toBeGreaterThan(10);
+    const k = JSON.parse(run('perfetto', evs.map((e, seq) => ({ ...e, seq }) as TraceEvent))) as { traceEvents: TraceEventJson[] };
+    const stacked = k.traceEvents.filter((e) => Array.isArray(e.args?.stack));
+    expect(stacked.map((e) => e.args.stack)).toEqual(withStacks.map((e) => (e as { stack: string[] }).stack));
+    expect(stacked.some((e) => e.ph === 'X')).toBe(true);
   });
 
   it('marks failed calls with a category and the errno name', () => {
@@ -111,11 +135,8 @@ describe('strace exporter', () => {
   });
 
   it('prints stacks (strace -k) after their events, so that importing the export gives them back', () => {
-    const log = fs.readFileSync(path.join(ROOT, 'traces', 'strace', 'k-Y.log'), 'latin1');
-    const imported: NewEvent[] = [];
-    const p = new StraceParser((e) => imported.push(e), {});
-    log.trimEnd().split('\n').forEach((l, i) => p.line(l, i + 1));
-    p.end();
+    const log = fs.readFileSync(K_LOG, 'latin1');
+    const imported = importedK();
     const text = run('strace', imported.map((e, seq) => ({ ...e, seq }) as TraceEvent));
     expect(text.split('\n').filter((l) => l.startsWith(' > '))).toEqual(log.split('\n').filter((l) => l.startsWith(' > ')));
     const back: NewEvent[] = [];
