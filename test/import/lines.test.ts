@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineSplitter, MAX_LINE_CHARS, SyncLineReader } from '../../src/import/index.js';
 import { parseLine, StraceSyntaxError } from '../../src/import/strace/index.js';
+import { forgetLineBytes } from '../../src/import/strace/quoted.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('LineSplitter', () => {
@@ -91,7 +92,7 @@ describe('strace strings read from the bytes of their line', () => {
     }
   }
 
-  it('decodes every line read through SyncLineReader as it decodes the same text copied', () => {
+  it('parses every line read through SyncLineReader (from its bytes) as it parses the same text copied', () => {
     const lines = [
       'read(3</etc/x\\n>, "\\0\\1\\02\\003\\x4\\x4142\\t\\"\\\\é\\377", 64) = 14',
       'write(1, "ab\\1',
@@ -100,11 +101,50 @@ describe('strace strings read from the bytes of their line', () => {
       'write(1, "ok\\xzz", 3) = 3',
       'write(1, "plain text", 10) = 10',
       `read(0, "${'\\0'.repeat(40)}"..., 65536) = 65536`,
+      // Pids, times and results in every form the byte-level readers take or leave to the text ones.
+      '1234 1795859335.341718272 read(3, "x", 1) = 1 <0.000037296>',
+      '1795859335.341718272 getpid() = 7 <0.000001>',
+      '1234 getpid() = 7',
+      '1234  getpid()   =   7',
+      '     0.000123 getpid() = 7 <0.000002>',
+      '1234      0.000123 getpid() = 7',
+      '1234 10:20:30.123456 getpid() = 7',
+      '1234<sh> 1795859335.5 getpid() = 7<sh>',
+      '[pid  1234] 1795859335.5 getpid() = 7 <5>',
+      '1234 1795859335.5 [00007f0000001234] getpid() = 7',
+      '1234 1795859335. getpid() = 7',
+      '1234 123456789.5 getpid() = 7',
+      '99999999.25 getpid() = 7',
+      '12345678901234567890 getpid() = 7',
+      '1234 17958593351795859335.5 getpid() = 7',
+      '1234 1795859335.1234567891234 lseek(3, 0, SEEK_END) = -1 ESPIPE (Illegal seek) <0.000001>',
+      '1234 openat(AT_FDCWD, "/x", O_RDONLY) = 3</x> <0.000001>',
+      '1234 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000001>',
+      '1234 getpid() = 0755',
+      '1234 getpid() = 0',
+      '1234 getpid() = 5 <0.000001> ',
+      '1234 getpid() = -0',
+      '1234 getpid() = -22 <0.000001>',
+      '1234 getpid() = 12345678901234567890',
+      '1234 getpid() = 123456789012345',
+      '1234 exit_group(0) = ?',
+      '1234 getpid() = 5 <unavailable>',
+      '1234 getpid() = 5 <0.1234567891234>',
+      '1234 getpid() = 5 <1234567890123.5>',
+      '1234 getpid() = 5x',
+      '1234 getpid() = 5 <0.5> extra',
+      '1234 getpid() = 5 <0.5',
+      '1234 getpid() = 5 <.5>',
+      '1234 getpid() =',
+      '1234 1795859335.5',
+      '1234',
       'write(2, "no newline after me \\7\\10", 22) = 22',
     ];
     const f = path.join(dir, 'q.log');
     // Latin1 on disk: é stays one byte, as strace writes it.
     fs.writeFileSync(f, Buffer.from(lines.join('\n'), 'latin1'));
+    // Parsed from the text: no line's bytes are registered.
+    forgetLineBytes();
     const expected = lines.map((l) => outcome(Buffer.from(l, 'latin1').toString('latin1')));
     // Small buffers: lines span reads, so some come from the splitter's joined bytes.
     for (const size of [7, 16, 37, 1 << 16]) {

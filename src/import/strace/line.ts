@@ -1,6 +1,6 @@
 import type { ArgValue } from '../../model/index.js';
 import { fractionNs, Scanner, type CallResult } from './scan.js';
-import { StraceSyntaxError } from './quoted.js';
+import { lineAt, lineBuf, lineText, StraceSyntaxError } from './quoted.js';
 import { callInfo, callInfoAt, type CallInfo } from './names.js';
 
 /** A line's timestamp as strace printed it: wall clock (-ttt), time of day (-t/-tt) or relative (-r). */
@@ -43,8 +43,65 @@ function skipComm(s: string, p: number): number {
   return close < 0 || close - p > 200 ? p : close + 1;
 }
 
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+
+/**
+ * The prefix of the usual line from its registered bytes: `PID ` and/or `SECONDS.FRACTION ` (what
+ * record's `-f --absolute-timestamps=unix,ns` and `-f -ttt`/`-r` logs print), read as bytes, which
+ * is faster than charCodeAt. Returns the position after it, or -1 for any other form (spaces first,
+ * `[pid N]`, `<comm>`, time of day), which parsePrefix then reads from the text. The newline after
+ * the line's bytes stops every loop at its end.
+ */
+function bytesPrefix(rec: { pid?: number; time?: LineTime }): number {
+  const b = lineBuf;
+  const o = lineAt;
+  let i = 0;
+  let c = b[o];
+  if (c < 48 || c > 57) return -1;
+  let v = 0;
+  do {
+    v = v * 10 + c - 48;
+    c = b[o + ++i];
+  } while (c >= 48 && c <= 57 && i < 16);
+  let pid: number | undefined;
+  if (c === 32) {
+    pid = v;
+    do c = b[o + ++i];
+    while (c === 32);
+    if (c < 48 || c > 57) {
+      rec.pid = pid;
+      return i;
+    }
+    const start = i;
+    v = 0;
+    do {
+      v = v * 10 + c - 48;
+      c = b[o + ++i];
+    } while (c >= 48 && c <= 57 && i - start < 16);
+  }
+  if (c !== 46) return -1;
+  let frac = 0;
+  let digits = 0;
+  c = b[o + ++i];
+  while (c >= 48 && c <= 57) {
+    if (digits < 9) frac = frac * 10 + c - 48;
+    digits++;
+    c = b[o + ++i];
+  }
+  if (digits === 0 || c !== 32) return -1;
+  do c = b[o + ++i];
+  while (c === 32);
+  if (pid !== undefined) rec.pid = pid;
+  rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: digits >= 9 ? frac : frac * POW10[9 - digits] };
+  return i;
+}
+
 /** Reads the `[pid N]` or `N ` prefix, the timestamp and `-i`/`-n` brackets; returns the position of the body. */
 function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number {
+  if (s === lineText) {
+    const q = bytesPrefix(rec);
+    if (q >= 0) return s.charCodeAt(q) === 91 ? brackets(s, q) : q;
+  }
   let p = 0;
   const n = s.length;
   while (p < n && s.charCodeAt(p) === 32) p++;
@@ -89,6 +146,11 @@ function parsePrefix(s: string, rec: { pid?: number; time?: LineTime }): number 
     } else break;
     while (s.charCodeAt(p) === 32) p++;
   }
+  return brackets(s, p);
+}
+
+/** Skips the `[...]` brackets of -i (instruction pointer) and -n (syscall number) at `p`. */
+function brackets(s: string, p: number): number {
   while (s.charCodeAt(p) === 91) {
     const close = s.indexOf('] ', p);
     if (close < 0 || !/^[ 0-9a-fA-F?]+$/.test(s.slice(p + 1, close))) break;

@@ -43,11 +43,12 @@ let input = Buffer.allocUnsafe(1 << 16);
 
 /**
  * The bytes the line being parsed was decoded from, as its reader registered them (lineBytes): a
- * string of that line is decoded from them in place, without encoding the line's text again.
+ * string of that line is decoded from them in place, without encoding the line's text again, and the
+ * line's pid, time and result are read from them (line.ts, scan.ts). Read-only outside this module.
  */
-let lineText = '';
-let lineBuf: Uint8Array = input;
-let lineAt = 0;
+export let lineText = '';
+export let lineBuf: Uint8Array = input;
+export let lineAt = 0;
 
 /**
  * Registers the bytes `text` was decoded from (latin1): buf[at] on, followed by a newline, which

@@ -1,5 +1,5 @@
 import { A, type ArgValue, type Int64 } from '../../model/index.js';
-import { decodePath, quotedBytes, quotedValue, scanQuoted, StraceSyntaxError } from './quoted.js';
+import { decodePath, lineAt, lineBuf, lineText, quotedBytes, quotedValue, scanQuoted, StraceSyntaxError } from './quoted.js';
 
 const MAX_DEPTH = 200;
 const DELETED = '(deleted)';
@@ -440,8 +440,58 @@ export class Scanner {
     return A.sym(name);
   }
 
+  /**
+   * The usual result tail from the line's registered bytes (faster than charCodeAt): ` = N` with a
+   * decimal N, and a ` <SECONDS.FRACTION>` duration or nothing after it. Returns undefined (pos
+   * unchanged) for any other form, which parseResult then reads from the text. The newline after
+   * the line's bytes stops every loop at its end.
+   */
+  private bytesResult(): CallResult | undefined {
+    const b = lineBuf;
+    const o = lineAt;
+    const n = this.s.length;
+    let i = this.pos;
+    let c = b[o + i];
+    while (c === 32) c = b[o + ++i];
+    if (c !== 61 || b[o + i + 1] !== 32) return undefined;
+    i += 2;
+    c = b[o + i];
+    const neg = c === 45;
+    if (neg) c = b[o + ++i];
+    if (c < 48 || c > 57 || (c === 48 && b[o + i + 1] >= 48 && b[o + i + 1] <= 57)) return undefined;
+    const start = i;
+    let v = 0;
+    do {
+      v = v * 10 + c - 48;
+      c = b[o + ++i];
+    } while (c >= 48 && c <= 57);
+    if (i - start > 15) return undefined;
+    const r: CallResult = { retval: neg ? -v : v, unknown: false };
+    if (i === n) {
+      this.pos = i;
+      return r;
+    }
+    if (c !== 32 || b[o + i + 1] !== 60) return undefined;
+    i += 2;
+    let sec = 0;
+    let digits = 0;
+    for (c = b[o + i]; c >= 48 && c <= 57 && digits < 12; c = b[o + ++i], digits++) sec = sec * 10 + c - 48;
+    if (digits === 0 || c !== 46) return undefined;
+    let frac = 0;
+    digits = 0;
+    for (c = b[o + ++i]; c >= 48 && c <= 57; c = b[o + ++i], digits++) if (digits < 9) frac = frac * 10 + c - 48;
+    if (digits === 0 || c !== 62 || i + 1 !== n) return undefined;
+    r.durationNs = sec * 1e9 + (digits >= 9 ? frac : frac * POW10[9 - digits]);
+    this.pos = n;
+    return r;
+  }
+
   /** Reads the result tail after `)`: `= N`, `= -1 ENAME (text)`, `= ?`, annotations and ` <duration>`. */
   parseResult(): CallResult {
+    if (this.s === lineText) {
+      const r = this.bytesResult();
+      if (r) return r;
+    }
     const s = this.s;
     this.skipSpaces();
     if (s.charCodeAt(this.pos) !== 61) this.fail('expected "="');
