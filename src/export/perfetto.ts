@@ -1,4 +1,4 @@
-import { errnoName, type TraceEvent, type TraceHeader } from '../model/index.js';
+import { errnoName, stackOf, type TraceEvent, type TraceHeader } from '../model/index.js';
 import { formatArg, formatCallBody, formatResult } from '../render/index.js';
 import type { Exporter } from './types.js';
 
@@ -20,8 +20,9 @@ function baseName(p: string): string {
 }
 
 /** `args` with the event's stack (strace -k frames, innermost first) added when it has one. */
-function withStack(stack: string[] | undefined, args: Record<string, unknown>): Record<string, unknown> {
-  return stack?.length ? { ...args, stack } : args;
+function withStack(ev: TraceEvent, args: Record<string, unknown>): Record<string, unknown> {
+  const stack = stackOf(ev);
+  return stack ? { ...args, stack } : args;
 }
 
 /**
@@ -73,10 +74,9 @@ export function perfettoExporter(): Exporter {
       }
       switch (ev.kind) {
         case 'call': {
-          const args: Record<string, unknown> = { seq: ev.seq, call: formatCallBody(ev, STRING_LIMIT), result: formatResult(ev) };
+          const args: Record<string, unknown> = withStack(ev, { seq: ev.seq, call: formatCallBody(ev, STRING_LIMIT), result: formatResult(ev) });
           if (ev.errno) args.errno = errnoName(ev.errno);
           if (ev.durationNs === undefined) args.duration = 'unknown';
-          if (ev.stack?.length) args.stack = ev.stack;
           const slice = { name: ev.name, cat: ev.errno ? CATEGORY.failed : CATEGORY.call, ph: 'X', ts: us(lastTime), dur: us(ev.durationNs ?? 0), pid: ev.pid, tid: ev.tid, args };
           if (SPAWN_CALLS.has(ev.name) && !ev.errno && Number(ev.retval) > 0) spawnedBy.set(Number(ev.retval), { pid: ev.pid, tid: ev.tid, ts: slice.ts });
           return ensureNamed(ev) + piece(slice);
@@ -100,9 +100,9 @@ export function perfettoExporter(): Exporter {
           return nameThread(ev.pid, ev.tid, name) + instant(ev, 'exec', { path: ev.path, argv: ev.argv.join(' ') });
         }
         case 'signal':
-          return ensureNamed(ev) + instant(ev, ev.name || `signal ${ev.signo}`, withStack(ev.stack, ev.info ? { info: formatArg(ev.info, STRING_LIMIT) } : {}));
+          return ensureNamed(ev) + instant(ev, ev.name || `signal ${ev.signo}`, withStack(ev, ev.info ? { info: formatArg(ev.info, STRING_LIMIT) } : {}));
         case 'exit':
-          return instant(ev, ev.signal ? 'killed' : 'exit', withStack(ev.stack, ev.signal ? { signal: ev.signal } : { status: ev.status }));
+          return instant(ev, ev.signal ? 'killed' : 'exit', withStack(ev, ev.signal ? { signal: ev.signal } : { status: ev.status }));
         default:
           return '';
       }

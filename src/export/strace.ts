@@ -1,5 +1,5 @@
-import { CallFlags, signalName, type TraceEvent } from '../model/index.js';
-import { formatArg, formatCallBody, formatDuration, formatResult } from '../render/index.js';
+import { CallFlags, signalName, stackOf, type TraceEvent } from '../model/index.js';
+import { formatArg, formatCallBody, formatDuration, formatResult, formatStackLines } from '../render/index.js';
 import type { Exporter } from './types.js';
 
 /** Bytes of each string printed, as strace's default is 32; exports keep more so that data survives. */
@@ -27,9 +27,8 @@ export function straceExporter(): Exporter {
     },
     event(ev: TraceEvent) {
       const line = eventLine(ev);
-      // A stack (strace -k) follows its event's line, one ` > frame` line each, as strace prints it.
-      const stack = line && (ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit') ? ev.stack : undefined;
-      return stack?.length ? `${line}${stack.map((f) => ` > ${f}\n`).join('')}` : line;
+      // A stack (strace -k) follows its event's line, as strace prints it.
+      return line && stackOf(ev) ? `${line}${formatStackLines(ev).join('\n')}\n` : line;
     },
     end: () => '',
   };

@@ -153,6 +153,12 @@ export function makeHeader(h: Partial<TraceHeader> & { backend: string }): Trace
 }
 
 /** A call with defaults for every field not given (for sources and tests). */
+/** The user-space stack (strace -k) of a call, signal or exit, when it has one; undefined otherwise. */
+export function stackOf(ev: TraceEvent | NewEvent): string[] | undefined {
+  const stack = ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit' ? ev.stack : undefined;
+  return stack?.length ? stack : undefined;
+}
+
 export function makeCall(c: Partial<CallEvent> & { name: string; pid: number }): Omit<CallEvent, 'seq'> & { seq?: number } {
   return {
     kind: 'call',

@@ -1,5 +1,5 @@
 import type { ArgValue, CallBuffer, CallEvent, Int64, TraceEvent, TraceHeader } from '../model/index.js';
-import { CallFlags, errnoName, errnoText } from '../model/index.js';
+import { CallFlags, errnoName, errnoText, stackOf } from '../model/index.js';
 
 /** How much of a string or buffer the text renderers print before cutting with `...`. */
 export const DEFAULT_STRING_LIMIT = 64;
@@ -129,6 +129,11 @@ export function formatTime(timeNs: number | undefined, startTimeNs?: bigint): st
 /** A duration in ns as strace -T prints it: `<0.000123>`. */
 export function formatDuration(ns: number | undefined): string {
   return ns === undefined ? '' : ` <${(ns / 1e9).toFixed(6)}>`;
+}
+
+/** The lines strace -k prints after an event for its stack, one ` > frame` each (none without one). */
+export function formatStackLines(ev: TraceEvent): string[] {
+  return stackOf(ev)?.map((f) => ` > ${f}`) ?? [];
 }
 
 /** One event as an strace-like line (without the trailing newline). */

@@ -1,5 +1,5 @@
 import { describeDamage, type TraceReader } from '../format/index.js';
-import type { TraceEvent } from '../model/index.js';
+import { stackOf, type TraceEvent } from '../model/index.js';
 import { formatEventLine } from '../render/index.js';
 import { StateIndex, type KernelState } from '../state/index.js';
 import { UsageError } from '../util/errors.js';
@@ -29,8 +29,8 @@ export interface NavigatorOptions {
 /** The text searched by `/`: the strace-like rendering without time, then the stack's frames (strace -k) one a line. */
 export function searchText(ev: TraceEvent): string {
   const line = formatEventLine(ev, { time: false, stringLimit: 256 });
-  const stack = ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit' ? ev.stack : undefined;
-  return stack?.length ? `${line}\n${stack.join('\n')}` : line;
+  const stack = stackOf(ev);
+  return stack ? `${line}\n${stack.join('\n')}` : line;
 }
 
 /**

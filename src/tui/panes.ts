@@ -1,5 +1,5 @@
 import type { CallBuffer, TraceEvent, TraceHeader } from '../model/index.js';
-import { CallFlags, errnoName, errnoText, signalName } from '../model/index.js';
+import { CallFlags, errnoName, errnoText, signalName, stackOf } from '../model/index.js';
 import { formatArg, formatEventLine, formatResult, formatTime } from '../render/index.js';
 import { callName, processTree, viewProc, type KernelState, type Region } from '../state/index.js';
 import { describeBreakpoint } from './match.js';
@@ -52,7 +52,8 @@ export function detailLines(ev: TraceEvent, header: TraceHeader, bufferLimit = 2
     if (ev.kind === 'exec') out.push(`path ${ev.path}`, `argv ${JSON.stringify(ev.argv)}`, `env ${ev.env.length} variables`);
     if (ev.kind === 'signal') out.push(`signal ${ev.signo} ${signalName(ev.signo)}`);
     if (ev.kind === 'exit') out.push(ev.signal ? `killed by ${signalName(ev.signal)}${ev.coreDumped ? ' (core dumped)' : ''}` : `status ${ev.status}${ev.threadOnly ? ' (thread only)' : ''}`);
-    if ((ev.kind === 'signal' || ev.kind === 'exit') && ev.stack?.length) out.push(...stackLines(ev.stack));
+    const stack = stackOf(ev);
+    if (stack) out.push(...stackLines(stack));
     return out;
   }
   const name = callName(ev);
@@ -69,7 +70,8 @@ export function detailLines(ev: TraceEvent, header: TraceHeader, bufferLimit = 2
   else if (!(ev.flags & CallFlags.retvalUnknown)) out.push(`retval ${String(ev.retval)} (${rawHex(ev.retval)})`);
   const flags = FLAG_NAMES.filter(([b]) => ev.flags & b).map(([, s]) => s);
   if (flags.length) out.push(`flags ${flags.join(', ')}`);
-  if (ev.stack?.length) out.push(...stackLines(ev.stack));
+  const stack = stackOf(ev);
+  if (stack) out.push(...stackLines(stack));
   for (const b of ev.buffers) out.push(...bufferLines(b, bufferLimit));
   return out;
 }

@@ -31,16 +31,11 @@ export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): s
   return undefined;
 }
 
-/** What `strace -V` says: the version (e.g. "6.1"), and whether this build can print stacks (-k). */
-export function straceVersionInfo(bin: string): { version?: string; stacks: boolean } {
+/** What `strace -V` says: the version (e.g. "6.1"; undefined when it cannot be run), and whether this build can print stacks (-k). */
+export function straceVersion(bin: string): { version?: string; stacks: boolean } {
   const r = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 10_000 });
   const out = String(r.stdout ?? '');
   return { version: /version\s+(\S+)/.exec(out)?.[1], stacks: /Optional features enabled:.*\bstack-trace=/.test(out) };
-}
-
-/** The version strace reports (`strace -V`), e.g. "6.1", or undefined when it cannot be run. */
-export function straceVersion(bin: string): string | undefined {
-  return straceVersionInfo(bin).version;
 }
 
 function readText(p: string): string | undefined {
@@ -64,7 +59,7 @@ export function hasCapSysPtrace(): boolean | undefined {
 export function checkStrace(): EnvCheck & { bin?: string; version?: string; stacks?: boolean } {
   const bin = findExecutable('strace');
   if (!bin) return { name: 'strace', status: 'fail', detail: 'not found on PATH', advice: 'install strace (Debian/Ubuntu: apt-get install strace)' };
-  const { version: v, stacks } = straceVersionInfo(bin);
+  const { version: v, stacks } = straceVersion(bin);
   if (!v) return { name: 'strace', status: 'fail', detail: `${bin} does not run`, advice: 'reinstall strace' };
   const major = Number(v.split('.')[0]);
   if (major < 6) return { name: 'strace', status: 'fail', detail: `${bin} version ${v}`, advice: 'picotrace needs strace 6.0 or newer (ns timestamps); upgrade strace' };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod/v3';
 import { TraceReader, type EventFilter, describeDamage } from '../../format/index.js';
-import { eventJsonLine, formatEventLine } from '../../render/index.js';
+import { eventJsonLine, formatEventLine, formatStackLines } from '../../render/index.js';
 import { ExitCode } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount, zIntList, zNameList } from '../options.js';
@@ -36,7 +36,7 @@ export function registerDump(program: Command): void {
     .option('-T, --durations', 'print each call\'s duration as strace -T does')
     .option('-s, --string-limit <n>', 'print at most this many bytes of each string', '64')
     .option('--json', 'one JSON object per line')
-    .option('--no-stack', 'leave out the user-space stacks of calls (strace -k frames)')
+    .option('--no-stack', 'leave out the user-space stacks of calls, signals and exits (strace -k frames)')
     .action(async (file: string, o: DumpOptions) => {
       const from = parseOption(zCount, o.from, '--from');
       const count = o.count === undefined ? Infinity : parseOption(zCount, o.count, '--count');
@@ -66,9 +66,8 @@ export function registerDump(program: Command): void {
               continue;
             }
             yield formatEventLine(ev, { startTimeNs: start, duration: o.durations, stringLimit: limit });
-            // A stack (strace -k) as strace prints it: one ` > frame` line each, after the event.
-            const stack = ev.kind === 'call' || ev.kind === 'signal' || ev.kind === 'exit' ? ev.stack : undefined;
-            if (stack && o.stack !== false) for (const f of stack) yield ` > ${f}`;
+            // A stack (strace -k) as strace prints it, after the event.
+            if (o.stack !== false) yield* formatStackLines(ev);
           }
         })();
         await writeLines(lines);

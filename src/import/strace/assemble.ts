@@ -334,11 +334,12 @@ export class StraceParser {
    */
   private dumpLine(text: string, lineNo: number, source: string, pid: number | undefined): void {
     const held = this.held;
-    const head = text.startsWith(DUMP_BUFFER) ? dumpBufferHead(text) : undefined;
+    const isHead = text.startsWith(DUMP_BUFFER);
+    const head = isHead ? dumpBufferHead(text) : undefined;
     const element = head ? head.element : (this.dump?.target.element ?? -1);
     let reason: string | undefined;
     if (!held || held.kind !== 'call') reason = 'hex dump (strace -e read=, -e write=) without a call before it';
-    else if (text.startsWith(DUMP_BUFFER) && !head) reason = 'not a " * N bytes in buffer K" line';
+    else if (isHead && !head) reason = 'not a " * N bytes in buffer K" line';
     else {
       if (head || !this.dump) {
         this.dump?.finish();

@@ -1,5 +1,5 @@
 import type { ArgValue } from '../../model/index.js';
-import { fractionNs, Scanner, type CallResult } from './scan.js';
+import { fractionDigitsNs, fractionNs, Scanner, type CallResult } from './scan.js';
 import { lineAt, lineBuf, lineText, StraceSyntaxError } from './quoted.js';
 import { callInfo, callInfoAt, type CallInfo } from './names.js';
 
@@ -42,8 +42,6 @@ function skipComm(s: string, p: number): number {
   const close = s.indexOf('>', p + 1);
   return close < 0 || close - p > 200 ? p : close + 1;
 }
-
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /**
  * The prefix of the usual line from its registered bytes: `PID ` and/or `SECONDS.FRACTION ` (what
@@ -92,7 +90,7 @@ function bytesPrefix(rec: { pid?: number; time?: LineTime }): number {
   do c = b[o + ++i];
   while (c === 32);
   if (pid !== undefined) rec.pid = pid;
-  rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: digits >= 9 ? frac : frac * POW10[9 - digits] };
+  rec.time = { style: v >= 1e8 ? 'unix' : 'rel', sec: v, ns: fractionDigitsNs(frac, digits) };
   return i;
 }
 

@@ -69,7 +69,7 @@ export function forgetLineBytes(): void {
 }
 
 /**
- * Decoded bytes are written into a slab from slabPos on. bytesOf keeps them there (moves slabPos past
+ * Decoded bytes are written into a slab from slabPos on. quotedBytes keeps them there (moves slabPos past
  * them) and hands out a view, instead of copying them into a buffer of their own; a full slab is
  * replaced by a new one, and the views keep the old one alive.
  */
@@ -218,7 +218,7 @@ export function quotedBytes(): Uint8Array {
   return new Uint8Array(slab.buffer, slab.byteOffset + qFrom, qTo - qFrom);
 }
 
-/** A decoded quoted string, as the tests and occasional callers want it (one object per string). */
+/** A decoded quoted string as one object (for tests and other users of this module; the parser uses scanQuoted). */
 export interface Quoted {
   /** The decoded value: see quotedValue(). */
   value: string | Uint8Array;

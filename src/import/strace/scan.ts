@@ -67,11 +67,15 @@ export function fractionNs(s: string, dot: number, end: number): number {
     if (c < 48 || c > 57) return -1;
     if (i < nine) frac = frac * 10 + (c - 48);
   }
-  const digits = end - dot - 1;
-  return digits >= 9 ? frac : frac * POW10[9 - digits];
+  return fractionDigitsNs(frac, end - dot - 1);
 }
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+
+/** Nanoseconds of a fraction of `digits` digits whose first nine (at most) are `frac`: `5` of `.5` is 500000000. */
+export function fractionDigitsNs(frac: number, digits: number): number {
+  return digits >= 9 ? frac : frac * POW10[9 - digits];
+}
 
 /**
  * A hand-written scanner over one strace line: argument lists into typed ArgValue trees, and the
@@ -481,7 +485,7 @@ export class Scanner {
     digits = 0;
     for (c = b[o + ++i]; c >= 48 && c <= 57; c = b[o + ++i], digits++) if (digits < 9) frac = frac * 10 + c - 48;
     if (digits === 0 || c !== 62 || i + 1 !== n) return undefined;
-    r.durationNs = sec * 1e9 + (digits >= 9 ? frac : frac * POW10[9 - digits]);
+    r.durationNs = sec * 1e9 + fractionDigitsNs(frac, digits);
     this.pos = n;
     return r;
   }
