@@ -15,7 +15,10 @@ import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './chec
 import { pumpFifo } from './fifo.js';
 import { straceFlags } from './flags.js';
 
-/** How often the events parsed so far are written out as a chunk, so a killed recorder loses at most this much. */
+/**
+ * How often the events parsed so far are written out as a chunk, so a killed recorder loses at most
+ * this much (twice this for the last call before a quiet spell, held that long for its stack frames).
+ */
 export const FLUSH_INTERVAL_MS = 1000;
 
 function failFast(stack: boolean): { bin: string; version: string } {
