@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import protobuf from './protobuf.js';
 import type { CallBuffer, CallEvent, Int64, NewEvent } from '../model/index.js';
 import { packArgsInto } from './argcodec.js';
 import { isStorableTime, writeEvent } from './eventcodec.js';

@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import protobuf from './protobuf.js';
 import type { EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
 import { decodeArg, encodeArg } from './argcodec.js';
 import { type WireCursor, WireError } from './fastdecode.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import protobuf from './protobuf.js';
 
 type LongBitsLike = { lo: number; hi: number };
 const util = protobuf.util as unknown as {

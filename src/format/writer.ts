@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import protobuf from 'protobufjs';
+import protobuf from './protobuf.js';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { EventBlock } from './eventblock.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import protobuf from 'protobufjs';
+import protobuf from '../../src/format/protobuf.js';
 import { describe, expect, it } from 'vitest';
 import { EventBlock } from '../../src/format/eventblock.js';
 import { encodeArgs } from '../../src/format/argcodec.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import protobuf from '../../format/protobuf.js';
 import '../../format/index.js';
 
 const schemaPath = fileURLToPath(new URL('../../../schema/gvisor/monitor.proto', import.meta.url));
