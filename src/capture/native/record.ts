@@ -1,18 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TraceWriter } from '../../format/writer.js';
 import type { LineSplitter } from '../../import/lines.js';
 import type { StraceParser } from '../../import/strace/assemble.js';
-import { makeHeader, type EnvVar } from '../../model/index.js';
+import type { EnvVar, TraceHeader } from '../../model/events.js';
 import { BadInputError, CaptureEnvError, fileError } from '../../util/errors.js';
-import { holdSignals, supervise, type HeldSignals } from '../supervise.js';
+import { holdSignals, supervise, type HeldSignals, type Supervision } from '../supervise.js';
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
-import { startWatchdog } from '../watchdog.js';
+import { startWatchdog, type Watchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './checks.js';
-import { pumpFifo } from './fifo.js';
+import { pumpFifo, type FifoPump } from './fifo.js';
 import { straceFlags } from './flags.js';
 
 /**
@@ -49,21 +49,43 @@ function makeFifo(): { dir: string; fifo: string } {
   return { dir, fifo };
 }
 
-/**
- * Records a program natively: runs it under strace, streams strace's output through a FIFO into the
- * strace grammar and a TraceWriter while it runs (flushing a chunk every second), and returns the
- * program's exit status. Throws CaptureEnvError (exit 4) when strace is missing or ptrace is refused.
- */
-export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
-  const held = holdSignals();
-  try {
-    return await record(opts, held);
-  } finally {
-    held.release();
-  }
+/** The options that decide what a launch runs and where it writes; an early launch is adopted only when they match. */
+function launchKey(opts: RecordOptions): string {
+  return JSON.stringify([opts.argv, path.resolve(opts.output), opts.bufferSize, !!opts.env, !!opts.stack, opts.cwd ?? process.cwd(), opts.bundle ?? null, opts.writer ?? null]);
 }
 
-async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordResult> {
+/**
+ * A recording whose strace is running and whose output is being read, before the strace grammar and
+ * the writer are loaded: what launch() starts and finish() completes.
+ */
+interface Launched {
+  key: string;
+  held: HeldSignals;
+  /** The header's fields known at launch (the writer makes the header once loaded). */
+  header: Omit<TraceHeader, 'formatVersion' | 'scrubbed'>;
+  startTimeNs: bigint;
+  dir: string;
+  runArgv: string[];
+  watchdog: Watchdog;
+  sup: Supervision;
+  pump: FifoPump;
+  drained: Promise<void>;
+  /** What strace wrote before the grammar was ready (sink unset). */
+  early: Buffer[];
+  sink?: (chunk: Buffer) => void;
+  parser?: StraceParser;
+  /** The first failure (a full disk, say): the program and strace are stopped, and record() throws it. */
+  failure: unknown;
+  guarded(fn: () => void): void;
+}
+
+/**
+ * Starts strace on the program, reading its output through a FIFO: everything a recording does before
+ * the parser and writer are needed. Throws CaptureEnvError (exit 4) when strace is missing or ptrace
+ * is refused, BadInputError for a command that is not found, and a file error when the trace cannot
+ * be created; nothing is left behind then.
+ */
+function launch(opts: RecordOptions, held: HeldSignals): Launched {
   const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
   const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
   if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
@@ -75,7 +97,7 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
   const { dir, fifo } = makeFifo();
   const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
   const startTimeNs = BigInt(Date.now()) * 1000000n;
-  const header = makeHeader({
+  const header = {
     backend: 'native',
     argv: bundle ? bundle.args : opts.argv,
     cwd: bundle ? bundle.cwd : cwd,
@@ -88,58 +110,125 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     notes: [`strace ${version}`],
     hostname: os.hostname(),
     writer: opts.writer ?? 'picotrace',
-  });
+  };
   // The trace file is made before the program runs, so that a path it cannot be written to stops the
-  // recording first. The writer and the strace grammar (with protobufjs, most of what record loads)
-  // are loaded after strace has started the program, and read what it wrote meanwhile.
+  // recording first.
   try {
     fs.closeSync(fs.openSync(opts.output, 'w', 0o600));
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     fileError(err, opts.output);
   }
-  let writer: TraceWriter | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let disarm = (): void => undefined;
+  const watchdog = startWatchdog(dir);
+  let child: ChildProcess;
   try {
-    const watchdog = startWatchdog(dir);
-    const child = inBundle
+    child = inBundle
       ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
       : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
-    if (child.pid) watchdog.add(child.pid);
-    disarm = () => {
-      if (child.pid) watchdog.remove(child.pid);
-      watchdog.disarm();
-    };
-    let parser: StraceParser | undefined;
-    const sup = supervise(child, { targets: () => parser?.liveProcesses() ?? [], log: opts.log, pending: held.release });
-    // The first failure (a full disk, say) stops the program and strace; what strace still writes
-    // is drained and dropped so that it ends quietly instead of failing on a closed FIFO.
-    let failure: unknown;
-    const guarded = (fn: () => void): void => {
-      if (failure !== undefined) return;
-      try {
-        fn();
-      } catch (err) {
-        failure = err;
-        sup.kill();
-      }
-    };
-    const early: Buffer[] = [];
-    let push = (chunk: Buffer): void => void early.push(chunk);
-    const pump = pumpFifo(fifo, (chunk) => guarded(() => push(chunk)));
-    const drained = pump.done.catch((err) => {
-      sup.kill();
-      throw err;
-    });
-    drained.catch(() => undefined);
+  } catch (err) {
+    watchdog.disarm();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(opts.output, { force: true });
+    throw err;
+  }
+  if (child.pid) watchdog.add(child.pid);
+  const l = { key: launchKey(opts), held, header, startTimeNs, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
+  l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? [], log: opts.log, pending: held.release });
+  l.guarded = (fn) => {
+    if (l.failure !== undefined) return;
+    try {
+      fn();
+    } catch (err) {
+      l.failure = err;
+      l.sup.kill();
+    }
+  };
+  // What strace still writes after a failure is drained and dropped, so that it ends quietly
+  // instead of failing on a closed FIFO.
+  l.pump = pumpFifo(fifo, (chunk) => l.guarded(() => (l.sink ? l.sink(chunk) : void l.early.push(chunk))));
+  l.drained = l.pump.done.catch((err) => {
+    l.sup.kill();
+    throw err;
+  });
+  l.drained.catch(() => undefined);
+  return l;
+}
+
+/** A launch started before the command line was fully parsed (launchEarly), until record() adopts it. */
+let pending: { launched: Launched; forget: () => void } | undefined;
+
+/**
+ * Starts a recording as soon as picotrace runs, before the rest of the command-line machinery loads,
+ * so that the program starts that much sooner; record() adopts it when given the same options.
+ * Returns false, leaving nothing behind, when anything stands in the way: record() then starts it
+ * the usual way and reports the problem. A launch never adopted is killed and its trace removed when
+ * picotrace exits.
+ */
+export function launchEarly(opts: RecordOptions): boolean {
+  if (pending || opts.bundle) return false;
+  const held = holdSignals();
+  let launched: Launched;
+  try {
+    launched = launch(opts, held);
+  } catch {
+    held.release();
+    return false;
+  }
+  const output = opts.output;
+  const onExit = (): void => {
+    launched.sup.kill();
+    fs.rmSync(launched.dir, { recursive: true, force: true });
+    fs.rmSync(output, { force: true });
+  };
+  process.on('exit', onExit);
+  pending = { launched, forget: () => process.off('exit', onExit) };
+  return true;
+}
+
+function adopt(opts: RecordOptions): Launched | undefined {
+  if (!pending) return undefined;
+  const { launched, forget } = pending;
+  pending = undefined;
+  forget();
+  if (launched.key === launchKey(opts)) return launched;
+  // Cannot happen while the early reading of the command line agrees with commander's (tested);
+  // the program has already run, so it must not be run a second time.
+  launched.sup.kill();
+  throw new Error(`the recording started early was for other options than the command line gives (${launched.key})`);
+}
+
+/**
+ * Records a program natively: runs it under strace, streams strace's output through a FIFO into the
+ * strace grammar and a TraceWriter while it runs (flushing a chunk every second), and returns the
+ * program's exit status. Throws CaptureEnvError (exit 4) when strace is missing or ptrace is refused.
+ */
+export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
+  let launched = adopt(opts);
+  const held = launched?.held ?? holdSignals();
+  try {
+    launched ??= launch(opts, held);
+    return await finish(launched, opts);
+  } finally {
+    held.release();
+  }
+}
+
+async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
+  const { sup, watchdog } = l;
+  let writer: TraceWriter | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
     let splitter: LineSplitter | undefined;
     try {
-      const [{ TraceWriter: Writer }, { StraceParser: Parser }, { LineSplitter: Splitter }] = await Promise.all([
+      // The writer and the strace grammar (with protobufjs, most of what record loads) are loaded
+      // after strace has started the program, and read what it wrote meanwhile.
+      const [{ TraceWriter: Writer }, { StraceParser: Parser }, { LineSplitter: Splitter }, { makeHeader }] = await Promise.all([
         import('../../format/writer.js'),
         import('../../import/strace/assemble.js'),
         import('../../import/lines.js'),
+        import('../../model/events.js'),
       ]);
+      const header = makeHeader(l.header);
       const w = Writer.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
       writer = w;
       const tf = opts.transform;
@@ -149,18 +238,18 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
           if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
           else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
         },
-        { startTimeNs, source: 'strace' },
+        { startTimeNs: l.startTimeNs, source: 'strace' },
       );
-      parser = p;
+      l.parser = p;
       const sp = new Splitter((line, no) => p.line(line, no));
       splitter = sp;
-      push = (chunk) => sp.push(chunk);
-      guarded(() => {
-        for (const chunk of early.splice(0)) sp.push(chunk);
+      l.guarded(() => {
+        for (const chunk of l.early.splice(0)) sp.push(chunk);
+        l.sink = (chunk) => sp.push(chunk);
       });
       timer = setInterval(
         () =>
-          guarded(() => {
+          l.guarded(() => {
             // The last call, held for the stack frames that may follow it, is written once quiet.
             p.releaseQuiet();
             w.flush();
@@ -168,7 +257,7 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
         FLUSH_INTERVAL_MS,
       );
     } catch (err) {
-      failure ??= err;
+      l.failure ??= err;
       sup.kill();
     }
     let exitCode: number;
@@ -177,35 +266,36 @@ async function record(opts: RecordOptions, held: HeldSignals): Promise<RecordRes
     } catch (err) {
       throw new CaptureEnvError(`cannot run strace: ${(err as Error).message}`, 'run picotrace doctor');
     }
-    pump.stop();
-    await drained;
-    if (failure !== undefined) throw failure;
+    l.pump.stop();
+    await l.drained;
+    if (l.failure !== undefined) throw l.failure;
     const w = writer!;
+    const parser = l.parser!;
     splitter!.end();
-    const leftover = parser!.liveProcesses();
-    parser!.end();
+    const leftover = parser.liveProcesses();
+    parser.end();
     for (const pid of leftover) killQuietly(pid);
-    if (parser!.stats.lines === 0 && exitCode !== 0) {
+    if (parser.stats.lines === 0 && exitCode !== 0) {
       const probe = checkPtraceProbe();
       w.abort();
       writer = undefined;
       fs.rmSync(opts.output, { force: true });
-      if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${runArgv[0]}: ${probe.detail}`, probe.advice);
-      throw new BadInputError(`strace could not start it (exit status ${exitCode}; its message is above)`, runArgv[0]);
+      if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${l.runArgv[0]}: ${probe.detail}`, probe.advice);
+      throw new BadInputError(`strace could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);
     }
     const warnings: string[] = [];
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
-    if (parser!.stats.unparsed) warnings.push(`${parser!.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser!.stats.samples[0] ?? ''}`);
-    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser!.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - startTimeNs) });
+    if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
+    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - l.startTimeNs) });
     return { exitCode, events: w.count, dropped: 0, warnings };
   } catch (err) {
     if (writer) writer.abort();
     else fs.rmSync(opts.output, { force: true });
     throw err;
   } finally {
-    disarm();
+    watchdog.disarm();
     if (timer) clearInterval(timer);
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(l.dir, { recursive: true, force: true });
   }
 }
 
@@ -215,4 +305,9 @@ function killQuietly(pid: number): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
+}
+
+/** Whether a recording started by launchEarly is waiting to be adopted. */
+export function earlyLaunchPending(): boolean {
+  return pending !== undefined;
 }

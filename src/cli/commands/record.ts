@@ -7,6 +7,7 @@ import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount, zOneOf } from '../options.js';
 import { VERSION } from '../version.js';
+import { defaultOutputName } from '../early.js';
 
 interface RecordCliOptions {
   output?: string;
@@ -17,14 +18,6 @@ interface RecordCliOptions {
   source?: string;
   bundle?: string;
   scrub?: boolean;
-}
-
-/** The default trace name for a command: `CMD-YYYYMMDD-HHMMSS.ptrace` in the current directory (local time). */
-export function defaultOutputName(cmd: string, now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const base = path.basename(cmd).replace(/[^A-Za-z0-9._+-]/g, '_') || 'trace';
-  return `${base}-${stamp}.ptrace`;
 }
 
 /** `picotrace record [-o FILE] [--buffer-size N] [--env] [--backend B] -- CMD ARGS...`: records a program; exits with its status. */

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { DEFAULT_BUFFER_SIZE } from '../capture/native/flags.js';
+import { VERSION } from './version.js';
+
+/** What `record` runs and where it writes, read from a command line before commander is loaded. */
+export interface EarlyRecord {
+  argv: string[];
+  output: string;
+  bufferSize: number;
+  env: boolean;
+  stack: boolean;
+}
+
+/**
+ * The default trace name for a command: `CMD-YYYYMMDD-HHMMSS.ptrace` in the current directory, in
+ * local time when picotrace started (so that reading the command line twice gives one name).
+ */
+export function defaultOutputName(cmd: string, now = new Date(Math.floor(performance.timeOrigin))): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const base = path.basename(cmd).replace(/[^A-Za-z0-9._+-]/g, '_') || 'trace';
+  return `${base}-${stamp}.ptrace`;
+}
+
+const VALUED = new Set(['--output', '--buffer-size', '--backend']);
+const FLAGS = new Set(['--env', '--stack', '--scrub']);
+
+/**
+ * Reads `record [OPTIONS] -- CMD ARGS...` the way commander will, for the plain forms only: each of
+ * -o/--output, --buffer-size, --backend native, --env, --stack and --scrub at most once, before `--`.
+ * Anything else (another backend, --bundle, help, a value that looks like an option or that commander
+ * would refuse) gives undefined, and the command line is left to commander alone.
+ */
+export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
+  if (args[0] !== 'record') return undefined;
+  const end = args.indexOf('--');
+  if (end < 0 || end === args.length - 1) return undefined;
+  const seen = new Set<string>();
+  const r: EarlyRecord = { argv: args.slice(end + 1), output: '', bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false };
+  let output: string | undefined;
+  for (let i = 1; i < end; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = arg === '-o' ? '--output' : eq > 0 ? arg.slice(0, eq) : arg;
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    if (VALUED.has(name)) {
+      let value = eq > 0 ? arg.slice(eq + 1) : undefined;
+      if (value === undefined) {
+        if (i + 1 >= end) return undefined;
+        value = args[++i];
+      }
+      if (value === '' || value.startsWith('-')) return undefined;
+      if (name === '--output') output = value;
+      else if (name === '--backend') {
+        if (value !== 'native') return undefined;
+      } else {
+        if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > 1 << 20) return undefined;
+        r.bufferSize = Number(value);
+      }
+    } else if (eq < 0 && FLAGS.has(name)) {
+      if (name === '--env') r.env = true;
+      else if (name === '--stack') r.stack = true;
+    } else {
+      return undefined;
+    }
+  }
+  r.output = output ?? defaultOutputName(r.argv[0]);
+  return r;
+}
+
+/**
+ * Starts the recording a `record` command line asks for at once, before the rest of picotrace loads
+ * (see launchEarly); the record command adopts it. Does nothing for any other command line.
+ */
+export async function startEarly(args: string[]): Promise<void> {
+  const r = parseEarlyRecord(args);
+  if (!r) return;
+  const { launchEarly } = await import('../capture/native/record.js');
+  launchEarly({ ...r, writer: VERSION, log: (line) => process.stderr.write(`${line}\n`) });
+}

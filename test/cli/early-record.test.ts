@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, type RecordOptions } from '../../src/capture/index.js';
+import { earlyLaunchPending } from '../../src/capture/native/record.js';
+import { parseEarlyRecord, startEarly } from '../../src/cli/early.js';
+import { run } from '../../src/cli/main.js';
+import { TraceReader } from '../../src/format/index.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+/** What commander hands the native backend for a command line (the backend is replaced for the call). */
+async function commanderReads(argv: string[]): Promise<{ code: number; opts?: RecordOptions }> {
+  const real = BACKENDS.native;
+  let opts: RecordOptions | undefined;
+  BACKENDS.native = async (o) => {
+    opts = o;
+    return { exitCode: 0, events: 0, dropped: 0, warnings: [] };
+  };
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return { code: await run(argv), opts };
+  } finally {
+    process.stderr.write = write;
+    BACKENDS.native = real;
+  }
+}
+
+describe('record started before the command line is fully read', () => {
+  // Each form is one a user may type; `taken` says whether the early reading must accept it.
+  const forms: { argv: string[]; taken: boolean }[] = [
+    { argv: ['record', '--', 'ls', '/'], taken: true },
+    { argv: ['record', '-o', 'x.ptrace', '--', 'ls', '-l', '/'], taken: true },
+    { argv: ['record', '--output', 'x.ptrace', '--buffer-size', '64', '--', 'sh', '-c', 'echo hi'], taken: true },
+    { argv: ['record', '--output=x.ptrace', '--buffer-size=4096', '--env', '--', 'true'], taken: true },
+    { argv: ['record', '--stack', '--scrub', '--backend', 'native', '--', 'true'], taken: true },
+    { argv: ['record', '--backend=native', '--env', '--', 'true', '--', '-o', 'y'], taken: true },
+    { argv: ['record', '--buffer-size', '1048576', '--', 'true'], taken: true },
+    { argv: ['record', '--buffer-size', '1048577', '--', 'true'], taken: false },
+    { argv: ['record', '--buffer-size', '0', '--', 'true'], taken: false },
+    { argv: ['record', '--buffer-size', '0x40', '--', 'true'], taken: false },
+    { argv: ['record', '--buffer-size', '064', '--', 'true'], taken: false },
+    { argv: ['record', '--buffer-size', '--', 'true'], taken: false },
+    { argv: ['record', '-o', '--env', '--', 'true'], taken: false },
+    { argv: ['record', '-ox.ptrace', '--', 'true'], taken: false },
+    { argv: ['record', '-o=x.ptrace', '--', 'true'], taken: false },
+    { argv: ['record', '--env=yes', '--', 'true'], taken: false },
+    { argv: ['record', '--env', '--env', '--', 'true'], taken: false },
+    { argv: ['record', '-o', 'a', '--output', 'b', '--', 'true'], taken: false },
+    { argv: ['record', '--backend', 'gvisor', '--', 'true'], taken: false },
+    { argv: ['record', '--bundle', 'dir'], taken: false },
+    { argv: ['record', '--help'], taken: false },
+    { argv: ['record', '--nope', '--', 'true'], taken: false },
+    { argv: ['record', 'ls', '/'], taken: false },
+    { argv: ['record', '--'], taken: false },
+    { argv: ['record'], taken: false },
+    { argv: ['dump', '--', 'x'], taken: false },
+  ];
+
+  it.each(forms)('$argv: taken only as commander reads it', async ({ argv, taken }) => {
+    const early = parseEarlyRecord(argv);
+    expect(early !== undefined).toBe(taken);
+    if (!early) return;
+    // Reaching the backend means commander took the command line (--scrub then fails on the file the
+    // stand-in backend did not write, which does not matter here).
+    const { opts } = await commanderReads(argv);
+    expect(opts).toBeDefined();
+    // The default name is made from the time picotrace started, so both readings give the same one.
+    expect({ argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack }).toEqual(early);
+  });
+});
+
+describe.skipIf(!hasStrace)('an early recording is adopted by the record command (needs strace: CI installs it)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let cwd: string;
+  beforeAll(() => {
+    ({ dir, cleanup } = tempDir());
+    cwd = process.cwd();
+    process.chdir(dir);
+  });
+  afterAll(() => {
+    process.chdir(cwd);
+    cleanup();
+  });
+
+  it('runs the program once and writes one complete trace', async () => {
+    const marker = path.join(dir, 'runs');
+    const argv = ['record', '-o', 'once.ptrace', '--', '/bin/sh', '-c', `echo ran >> ${marker}; exit 3`];
+    await startEarly(argv);
+    expect(earlyLaunchPending()).toBe(true);
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await run(argv);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(code).toBe(3);
+    expect(earlyLaunchPending()).toBe(false);
+    expect(fs.readFileSync(marker, 'utf8')).toBe('ran\n');
+    const r = TraceReader.open(path.join(dir, 'once.ptrace'));
+    try {
+      expect(r.integrity.damage).toBeUndefined();
+      const execs = [...r.events()].filter((e) => e.kind === 'exec');
+      expect(execs.map((e) => (e.kind === 'exec' ? e.argv[0] : ''))).toEqual(['/bin/sh']);
+      expect(r.footerInfo.endNotes.exitStatus).toBe('3');
+    } finally {
+      r.close();
+    }
+  });
+
+  it('a command line that will not record leaves nothing started early', async () => {
+    await startEarly(['record', '-o', 'missing.ptrace', '--', 'no-such-program-here']);
+    expect(earlyLaunchPending()).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'missing.ptrace'))).toBe(false);
+    await startEarly(['record', '-o', path.join(dir, 'no-dir', 'x.ptrace'), '--', 'true']);
+    expect(earlyLaunchPending()).toBe(false);
+  });
+});
+
+describe.skipIf(!hasStrace)('the picotrace launcher and NODE_EXTRA_CA_CERTS (needs strace: CI installs it)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  // Run as a user runs it: the file itself, through its #! line (which starts Node without the
+  // variable and hands it over under another name).
+  const show = ['/bin/sh', '-c', 'printf "%s|%s" "${NODE_EXTRA_CA_CERTS-unset}" "${PICOTRACE_EXTRA_CA_CERTS-unset}"'];
+
+  it('gives the recorded program the variable as picotrace was given it, and nothing else', () => {
+    const certs = path.join(dir, 'extra certs $HOME.pem');
+    fs.writeFileSync(certs, '');
+    const r = spawnSync(BIN, ['record', '-o', path.join(dir, 'a.ptrace'), '--', ...show], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: certs } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${certs}|unset`);
+  });
+
+  it('leaves it unset when it was', () => {
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS;
+    const r = spawnSync(BIN, ['record', '-o', path.join(dir, 'b.ptrace'), '--', ...show], { cwd: dir, encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('unset|unset');
+  });
+});
