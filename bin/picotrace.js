@@ -1,14 +1,17 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS PICOTRACE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --max-semi-space-size=4
-// Node reads every certificate named by NODE_EXTRA_CA_CERTS before running any script (about 50 ms
-// for Debian's bundle); picotrace makes no TLS connections, so the line above starts Node without
-// it, and it is put back here so that the programs picotrace runs see the environment it was given
-// (an empty NODE_EXTRA_CA_CERTS is not told apart from an unset one).
-// A small young generation keeps the resident size of long streaming reads low at no cost in speed
-// (measured by bench/format.bench.mjs).
+#!/bin/sh
+//bin/true; s=4; case "$1" in import|record) s=32;; esac; if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then PICOTRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export PICOTRACE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi; exec node --max-semi-space-size=$s "$0" "$@"
+// The line above is shell (run through the #! line) and a comment to JavaScript. It starts Node:
+// - Without NODE_EXTRA_CA_CERTS: Node reads every certificate it names before running any script
+//   (about 50 ms for Debian's bundle), and picotrace makes no TLS connections. It is handed over
+//   under another name and put back below, so that the programs picotrace runs see the environment
+//   it was given, set or unset, empty or not.
+// - With a young generation of 4 MB, which keeps the resident size of long trace reads low at no
+//   cost in speed (bench/format.bench.mjs); but 32 MB for import and record, which turn text into
+//   many short-lived objects: 4 MB makes them about 6% slower (bench/record-native.bench.mjs).
 const extraCerts = process.env.PICOTRACE_EXTRA_CA_CERTS;
 if (extraCerts !== undefined) {
   delete process.env.PICOTRACE_EXTRA_CA_CERTS;
-  if (extraCerts !== '') process.env.NODE_EXTRA_CA_CERTS = extraCerts;
+  process.env.NODE_EXTRA_CA_CERTS = extraCerts;
 }
 const argv = process.argv.slice(2);
 // `record` starts its program before the rest of picotrace loads (dist/cli/early.js).

@@ -129,8 +129,8 @@ describe.skipIf(!hasStrace)('the picotrace launcher and NODE_EXTRA_CA_CERTS (nee
   beforeAll(() => ({ dir, cleanup } = tempDir()));
   afterAll(() => cleanup());
 
-  // Run as a user runs it: the file itself, through its #! line (which starts Node without the
-  // variable and hands it over under another name).
+  // Run as a user runs it: the file itself, through its #! line (whose shell line starts Node
+  // without the variable and hands it over under another name).
   const show = ['/bin/sh', '-c', 'printf "%s|%s" "${NODE_EXTRA_CA_CERTS-unset}" "${PICOTRACE_EXTRA_CA_CERTS-unset}"'];
 
   it('gives the recorded program the variable as picotrace was given it, and nothing else', () => {
@@ -141,11 +141,22 @@ describe.skipIf(!hasStrace)('the picotrace launcher and NODE_EXTRA_CA_CERTS (nee
     expect(r.stdout).toBe(`${certs}|unset`);
   });
 
-  it('leaves it unset when it was', () => {
+  it('leaves it unset when it was, and empty when it was', () => {
     const env = { ...process.env };
     delete env.NODE_EXTRA_CA_CERTS;
-    const r = spawnSync(BIN, ['record', '-o', path.join(dir, 'b.ptrace'), '--', ...show], { cwd: dir, encoding: 'utf8', env });
+    let r = spawnSync(BIN, ['record', '-o', path.join(dir, 'b.ptrace'), '--', ...show], { cwd: dir, encoding: 'utf8', env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('unset|unset');
+    r = spawnSync(BIN, ['record', '-o', path.join(dir, 'c.ptrace'), '--', ...show], { cwd: dir, encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: '' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('|unset');
+  });
+
+  it('runs through a symbolic link, as npm installs it', () => {
+    const link = path.join(dir, 'picotrace');
+    fs.symlinkSync(BIN, link);
+    const r = spawnSync(link, ['--version'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
