@@ -74,7 +74,7 @@ interface Launched {
   early: Buffer[];
   sink?: (chunk: Buffer) => void;
   parser?: StraceParser;
-  /** The first failure (a full disk, say): the program and strace are stopped, and record() throws it. */
+  /** The first failure (a full disk, say): the program and strace are stopped, and finish() throws it. */
   failure: unknown;
   guarded(fn: () => void): void;
 }
@@ -120,15 +120,18 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     fileError(err, opts.output);
   }
   const watchdog = startWatchdog(dir);
+  const undo = (): void => {
+    watchdog.disarm();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(opts.output, { force: true });
+  };
   let child: ChildProcess;
   try {
     child = inBundle
       ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
       : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
   } catch (err) {
-    watchdog.disarm();
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(opts.output, { force: true });
+    undo();
     throw err;
   }
   if (child.pid) watchdog.add(child.pid);
@@ -145,7 +148,13 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   };
   // What strace still writes after a failure is drained and dropped, so that it ends quietly
   // instead of failing on a closed FIFO.
-  l.pump = pumpFifo(fifo, (chunk) => l.guarded(() => (l.sink ? l.sink(chunk) : void l.early.push(chunk))));
+  try {
+    l.pump = pumpFifo(fifo, (chunk) => l.guarded(() => (l.sink ? l.sink(chunk) : void l.early.push(chunk))));
+  } catch (err) {
+    l.sup.kill();
+    undo();
+    throw err;
+  }
   l.drained = l.pump.done.catch((err) => {
     l.sup.kill();
     throw err;
@@ -154,13 +163,13 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   return l;
 }
 
-/** A launch started before the command line was fully parsed (launchEarly), until record() adopts it. */
+/** A launch started before the command line was fully parsed (launchEarly), until recordNative() adopts it. */
 let pending: { launched: Launched; forget: () => void } | undefined;
 
 /**
  * Starts a recording as soon as picotrace runs, before the rest of the command-line machinery loads,
- * so that the program starts that much sooner; record() adopts it when given the same options.
- * Returns false, leaving nothing behind, when anything stands in the way: record() then starts it
+ * so that the program starts that much sooner; recordNative() adopts it when given the same options.
+ * Returns false, leaving nothing behind, when anything stands in the way: recordNative() then starts it
  * the usual way and reports the problem. A launch never adopted is killed and its trace removed when
  * picotrace exits.
  */
