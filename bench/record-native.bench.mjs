@@ -4,7 +4,8 @@
 // import throughput of that text (target >= 200k lines/s and >= 100 MB/s), end to end (parse and
 // write) and parse only, each workload's in a Node process of its own (lib/import-rate.mjs), as a
 // `picotrace import` runs. The CLI's wall time includes node start-up and module loading; the engine
-// alone is timed too. `--quick` runs one repetition of each.
+// alone is timed too, and so is `record --cpu 0` against strace pinned the same way (taskset -c 0).
+// `--quick` runs one repetition of each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,8 @@ const WORKLOADS = [
 ];
 
 const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+// record --cpu 0 against strace pinned the same way (taskset -c 0), when util-linux's taskset is here.
+const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p));
 const cpu = { strace: [], record: [] };
 
 function timed(cmd, args, cpuList) {
@@ -77,6 +80,8 @@ for (const w of WORKLOADS) {
   const base = [];
   const rec = [];
   const inproc = [];
+  const pinnedBase = [];
+  const pinnedRec = [];
   for (let i = 0; i < (quick ? 1 : (w.reps ?? reps)); i++) {
     base.push(timed('strace', [...flags, '--', ...w.argv], cpu.strace));
     // Run as an installed picotrace runs: the file itself, through its #! line.
@@ -84,6 +89,10 @@ for (const w of WORKLOADS) {
     const t = performance.now();
     await recordNative({ argv: w.argv, output: path.join(out, 'inproc.ptrace'), bufferSize: DEFAULT_BUFFER_SIZE, env: false, cwd: out });
     inproc.push(performance.now() - t);
+    if (taskset) {
+      pinnedBase.push(timed(taskset, ['-c', '0', 'strace', ...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: path.join(out, 'pinned.log') }).args, '--', ...w.argv]));
+      pinnedRec.push(timed(bin, ['record', '--cpu', '0', '-o', path.join(out, 'pinned.ptrace'), '--', ...w.argv]));
+    }
   }
   const calls = countCalls(trace);
   const text = fs.readFileSync(log);
@@ -102,6 +111,8 @@ for (const w of WORKLOADS) {
     ratio: median(rec) / median(base),
     engineMs: median(inproc),
     engineRatio: median(inproc) / median(base),
+    pinnedStraceMs: taskset ? median(pinnedBase) : undefined,
+    pinnedRecordMs: taskset ? median(pinnedRec) : undefined,
     textBpc: text.length / calls,
     gzBpc: gz / calls,
     traceBpc: traceBytes / calls,
@@ -120,6 +131,7 @@ for (const w of WORKLOADS) {
   console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
   console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10)`);
   console.log(`                recording engine alone (recordNative in this process, no CLI start-up) ${fmt(row.engineMs)} ms   ratio ${fmt(row.engineRatio, 2)}`);
+  if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRecordMs / row.pinnedStraceMs, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
   if (gnuTime) console.log(`  cpu time      strace -o FILE ${fmt(row.straceCpuMs)} ms   picotrace record ${fmt(row.recordCpuMs)} ms (program, strace and picotrace together)   added ${fmt(((row.recordCpuMs - row.straceCpuMs) * 1000) / calls, 1)} us/call`);
   console.log(`  bytes/call    strace text ${fmt(row.textBpc, 1)}   gzip -6 ${fmt(row.gzBpc, 1)}   recorded trace ${fmt(row.traceBpc, 1)} (${fmt(row.traceBpc / row.gzBpc, 2)} x gzip)   that text imported ${fmt(row.importedBpc, 1)} (${fmt(row.importedBpc / row.gzBpc, 2)} x gzip; target <= 1)`);
   console.log(`  import        ${fmt(row.importLinesPerS / 1000)}k lines/s, ${fmt(row.importMBps)} MB/s end to end (per CPU second: ${fmt(row.importCpuLinesPerS / 1000)}k lines/s, ${fmt(row.importCpuMBps)} MB/s); parse only ${fmt(row.parseLinesPerS / 1000)}k lines/s, ${fmt(row.parseMBps)} MB/s (target >= 200k lines/s, >= 100 MB/s; warm, best of ${importReps}; the first, cold import in a fresh process: ${fmt(row.importColdMBps)} MB/s)`);

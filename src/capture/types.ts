@@ -19,6 +19,8 @@ export interface RecordOptions {
   env: boolean;
   /** Capture the user-space stack of every call (native backend: strace -k). */
   stack?: boolean;
+  /** Run the recorder and the program on this CPU only (native backend: taskset), as rr does. */
+  cpu?: number;
   /** Backend-specific source ("monitor", "strace-log" for gvisor). */
   source?: string;
   /** An OCI bundle directory to run instead of argv. */

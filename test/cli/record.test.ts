@@ -236,4 +236,31 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     expect(r.stderr).toMatch(/^picotrace: strace: not found on PATH; install strace/);
     expect(fs.existsSync(path.join(dir, 'nostrace.ptrace'))).toBe(false);
   });
+
+  it('--cpu N runs strace and the program on CPU N only, and says so in the header', () => {
+    const allowed = /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1];
+    const last = Number(allowed.split(/[-,]/).pop());
+    const out = path.join(dir, 'pinned.ptrace');
+    const r = runCli(['record', '--cpu', String(last), '-o', out, '--', 'sh', '-c', 'grep Cpus_allowed_list /proc/self/status; cat /proc/self/status > /dev/null'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`Cpus_allowed_list:\t${last}\n`);
+    expect(runCli(['info', out]).stdout).toMatch(new RegExp(`options: .* cpu=${last}\\b`));
+    // The trace is of the program alone: taskset runs before strace, and is not in it.
+    const execs = readAll(out).events.filter((e) => e.kind === 'exec');
+    expect(execs.map((e) => (e.kind === 'exec' ? path.basename(e.path) : ''))).toEqual(['sh', 'grep', 'cat']);
+  });
+
+  it('--cpu refuses a CPU picotrace may not use, and a machine without taskset', () => {
+    const bad = runCli(['record', '--cpu', '100000', '-o', path.join(dir, 'badcpu.ptrace'), '--', 'true'], { cwd: dir });
+    expect([bad.code, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    expect(bad.stderr).toMatch(/^picotrace: --cpu 100000: picotrace may run only on CPU [0-9,-]+\n$/);
+    const bin = path.join(dir, 'onlystrace');
+    fs.mkdirSync(bin, { recursive: true });
+    const strace = spawnSync('sh', ['-c', 'command -v strace'], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(strace, path.join(bin, 'strace'));
+    const r = runCli(['record', '--cpu', '0', '-o', path.join(dir, 'notaskset.ptrace'), '--', '/bin/true'], { cwd: dir, env: { ...process.env, PATH: bin } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^picotrace: taskset: not found on PATH .*; install util-linux/);
+    expect(fs.existsSync(path.join(dir, 'notaskset.ptrace'))).toBe(false);
+  });
 });

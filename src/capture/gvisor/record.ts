@@ -77,6 +77,7 @@ function plan(opts: RecordOptions): Plan {
  */
 export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
   if (opts.stack) throw new UsageError('--stack: the gvisor backend cannot capture user-space stacks (record natively for them)');
+  if (opts.cpu !== undefined) throw new UsageError('--cpu: the gvisor backend does not pin the sandbox to a CPU (record natively with it)');
   const source = (opts.source ?? DEFAULT_GVISOR_SOURCE) as GvisorSource;
   if (!GVISOR_SOURCES.includes(source)) throw new UsageError(`--source: unknown gvisor source "${opts.source}" (known: ${GVISOR_SOURCES.join(', ')})`);
   const p = plan(opts);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CaptureEnvError, UsageError } from '../../util/errors.js';
 
 /** One result of an environment check: what was looked at, how it stands, and what to do about it. */
 export interface EnvCheck {
@@ -64,6 +65,41 @@ export function checkStrace(): EnvCheck & { bin?: string; version?: string; stac
   const major = Number(v.split('.')[0]);
   if (major < 6) return { name: 'strace', status: 'fail', detail: `${bin} version ${v}`, advice: 'picotrace needs strace 6.0 or newer (ns timestamps); upgrade strace' };
   return { name: 'strace', status: 'ok', detail: `${bin} version ${v}${stacks ? ', stack traces (-k)' : ', no stack traces (-k)'}`, bin, version: v, stacks };
+}
+
+/** The CPUs this process may run on (`Cpus_allowed_list` of /proc/self/status), or undefined when unknown. */
+export function allowedCpus(): number[] | undefined {
+  const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readText('/proc/self/status') ?? '');
+  if (!m) return undefined;
+  const out: number[] = [];
+  for (const part of m[1].split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let c = a; c <= (b ?? a); c++) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * What `record --cpu N` runs strace through: taskset, when found and N is a CPU picotrace may use.
+ * Throws UsageError for another CPU and CaptureEnvError (exit 4) without taskset.
+ */
+export function cpuPinner(cpu: number): string {
+  const allowed = allowedCpus();
+  if (allowed && !allowed.includes(cpu)) throw new UsageError(`--cpu ${cpu}: picotrace may run only on CPU ${formatCpus(allowed)}`);
+  const taskset = findExecutable('taskset');
+  if (!taskset) throw new CaptureEnvError('taskset: not found on PATH (record --cpu runs strace through it)', 'install util-linux (Debian/Ubuntu: apt-get install util-linux), or record without --cpu');
+  return taskset;
+}
+
+function formatCpus(cpus: number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < cpus.length; ) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j] + 1) j++;
+    runs.push(j > i ? `${cpus[i]}-${cpus[j]}` : String(cpus[i]));
+    i = j + 1;
+  }
+  return runs.join(',');
 }
 
 /** Checks the Yama LSM's ptrace_scope. */

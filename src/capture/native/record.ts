@@ -11,7 +11,7 @@ import { holdSignals, supervise, type HeldSignals, type Supervision } from '../s
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog, type Watchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
-import { checkPtraceProbe, checkStrace, checkYama, findExecutable } from './checks.js';
+import { checkPtraceProbe, checkStrace, checkYama, cpuPinner, findExecutable } from './checks.js';
 import { pumpFifo, type FifoPump } from './fifo.js';
 import { straceFlags } from './flags.js';
 
@@ -51,7 +51,7 @@ function makeFifo(): { dir: string; fifo: string } {
 
 /** The options that decide what a launch runs and where it writes; an early launch is adopted only when they match. */
 function launchKey(opts: RecordOptions): string {
-  return JSON.stringify([opts.argv, path.resolve(opts.output), opts.bufferSize, !!opts.env, !!opts.stack, opts.cwd ?? process.cwd(), opts.bundle ?? null, opts.writer ?? null]);
+  return JSON.stringify([opts.argv, path.resolve(opts.output), opts.bufferSize, !!opts.env, !!opts.stack, opts.cpu ?? null, opts.cwd ?? process.cwd(), opts.bundle ?? null, opts.writer ?? null]);
 }
 
 /**
@@ -90,6 +90,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   const inBundle = bundle ? nativeBundleCommand(bundle) : undefined;
   if (!bundle && opts.argv.length === 0) throw new BadInputError('no command to record');
   const { bin: strace, version } = failFast(!!opts.stack);
+  const taskset = opts.cpu === undefined ? undefined : cpuPinner(opts.cpu);
   const cwd = opts.cwd ?? process.cwd();
   const runArgv = inBundle ? inBundle.argv : opts.argv;
   const program = findExecutable(runArgv[0], process.env.PATH);
@@ -106,7 +107,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     runtimeName: 'linux',
     runtimeVersion: os.release(),
     startTimeNs,
-    captureOptions: bundle ? { ...flags.options, bundle: bundle.dir } : flags.options,
+    captureOptions: { ...flags.options, ...(bundle ? { bundle: bundle.dir } : {}), ...(opts.cpu === undefined ? {} : { cpu: String(opts.cpu) }) },
     notes: [`strace ${version}`],
     hostname: os.hostname(),
     writer: opts.writer ?? 'picotrace',
@@ -127,9 +128,11 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   };
   let child: ChildProcess;
   try {
+    // With --cpu, taskset pins itself and then execs strace, whose children (the program) inherit the pin.
+    const [cmd, pre] = taskset ? [taskset, ['-c', String(opts.cpu), strace]] : [strace, []];
     child = inBundle
-      ? spawn(strace, [...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
-      : spawn(strace, [...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
+      ? spawn(cmd, [...pre, ...flags.args, '--', program, ...runArgv.slice(1)], { stdio: 'inherit', env: inBundle.env })
+      : spawn(cmd, [...pre, ...flags.args, '--', ...opts.argv], { cwd, stdio: 'inherit' });
   } catch (err) {
     undo();
     throw err;

@@ -14,6 +14,7 @@ interface RecordCliOptions {
   bufferSize: string;
   env?: boolean;
   stack?: boolean;
+  cpu?: string;
   backend: string;
   source?: string;
   bundle?: string;
@@ -30,6 +31,7 @@ export function registerRecord(program: Command): void {
     .option('--buffer-size <n>', 'bytes of each read/write buffer and string to keep', String(DEFAULT_BUFFER_SIZE))
     .option('--env', 'store the environment (header and every exec); off by default since it may hold secrets')
     .option('--stack', 'store the user-space stack of every call (native backend: strace -k; several times slower)')
+    .option('--cpu <n>', 'run strace and the program on CPU N only, as rr does: often several times faster (no wakeup across CPUs at each call), but the program sees one CPU (native backend)')
     .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
     .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
     .option('--bundle <dir>', "run an OCI bundle's process instead of a command (gvisor: runsc run; native: in its rootfs with unshare)")
@@ -38,6 +40,7 @@ export function registerRecord(program: Command): void {
       const backendNames = Object.keys(BACKENDS) as [string, ...string[]];
       const backend = parseOption(zOneOf(backendNames), o.backend, '--backend');
       const bufferSize = parseOption(zCount.pipe(z.number().min(1, 'must be at least 1').max(1 << 20, 'must be at most 1048576')), o.bufferSize, '--buffer-size');
+      const cpu = o.cpu === undefined ? undefined : parseOption(zCount, o.cpu, '--cpu');
       if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
       const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));
       // Scrubbing is loaded only when asked for: a recording starts its program sooner without it.
@@ -49,6 +52,7 @@ export function registerRecord(program: Command): void {
         bufferSize,
         env: !!o.env,
         stack: !!o.stack,
+        cpu,
         source: o.source,
         bundle: o.bundle,
         writer: VERSION,
