@@ -12,7 +12,8 @@ describe('picotrace doctor', () => {
     expect(r.stdout).toMatch(/ptrace probe\s+strace traced a test program/);
     const j = JSON.parse(runCli(['doctor', '--backend', 'native', '--json']).stdout);
     expect(j.ok).toBe(true);
-    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(['strace', 'ptrace_scope', 'CAP_SYS_PTRACE', 'seccomp', 'fifo', 'ptrace probe']);
+    expect(j.checks.map((c: { name: string }) => c.name)).toEqual(['strace', 'ptrace_scope', 'CAP_SYS_PTRACE', 'seccomp', 'fifo', 'taskset', 'ptrace probe']);
+    expect(r.stdout).toMatch(/^ok\s+taskset\s+\S+taskset \(for record --cpu; CPUs [0-9,-]+\)$/m);
     const all = runCli(['doctor']);
     expect(all.stdout).toMatch(/^\w+\s+strace\s/m);
     expect(all.stdout).toMatch(/^\w+\s+runsc\s/m);

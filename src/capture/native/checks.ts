@@ -169,10 +169,18 @@ export function checkFifo(): EnvCheck {
   }
 }
 
+/** Reports util-linux's taskset, which `record --cpu` runs strace through. */
+export function checkTaskset(): EnvCheck {
+  const taskset = findExecutable('taskset');
+  return taskset
+    ? { name: 'taskset', status: 'ok', detail: `${taskset} (for record --cpu; CPUs ${formatCpus(allowedCpus() ?? [])})` }
+    : { name: 'taskset', status: 'info', detail: 'not found on PATH: record --cpu cannot pin the program to a CPU', advice: 'install util-linux (Debian/Ubuntu: apt-get install util-linux)' };
+}
+
 /** Every check native recording depends on, cheapest first. */
 export function nativeChecks(): EnvCheck[] {
   const strace = checkStrace();
-  const list = [strace, checkYama(), ...checkContainer(), checkFifo()];
+  const list = [strace, checkYama(), ...checkContainer(), checkFifo(), checkTaskset()];
   if (strace.status !== 'fail') list.push(checkPtraceProbe());
   return list;
 }
