@@ -51,6 +51,7 @@ describe('record started before the command line is fully read', () => {
     { argv: ['record', '--env', '--env', '--', 'true'], taken: false },
     { argv: ['record', '-o', 'a', '--output', 'b', '--', 'true'], taken: false },
     { argv: ['record', '--backend', 'gvisor', '--', 'true'], taken: false },
+    { argv: ['record', '--cpu', '0', '--', 'true'], taken: false },
     { argv: ['record', '--bundle', 'dir'], taken: false },
     { argv: ['record', '--help'], taken: false },
     { argv: ['record', '--nope', '--', 'true'], taken: false },
