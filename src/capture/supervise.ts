@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import tty from 'node:tty';
 
@@ -45,6 +46,38 @@ export interface Supervision {
   readonly done: Promise<number>;
   /** Kills the recorder and the traced program (used when recording fails). */
   kill(): void;
+}
+
+/**
+ * Every descendant of `pid` (children first, then theirs), from the parent links in /proc/N/stat.
+ * A recorder's descendants are the traced program's processes, known this way before its output is
+ * parsed; they must be killed before the recorder, as a tracee outlives a killed tracer.
+ */
+export function descendants(pid: number): number[] {
+  const kids = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const d of entries) {
+    if (d.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after its last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ', 2)[1]);
+    const list = kids.get(ppid);
+    if (list) list.push(Number(d));
+    else kids.set(ppid, [Number(d)]);
+  }
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) for (const k of kids.get(i < 0 ? pid : out[i]) ?? []) out.push(k);
+  return out;
 }
 
 /** The exit status a shell would report for a process that ended with `code` or `signal`. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const SCRIPT = `
+dir=$1
 pids=" "
 armed=1
 while read -r op p; do
@@ -11,8 +12,16 @@ while read -r op p; do
   esac
 done
 if [ "$armed" = 1 ]; then
-  for p in $pids; do kill -KILL "$p" 2>/dev/null; done
-  [ -n "$1" ] && rm -rf -- "$1"
+  # Each listed process's descendants die first: a traced program outlives a killed strace, and
+  # those picotrace had not yet heard of are known only as strace's descendants. "pid ppid" of
+  # every process, read after the last ')' of /proc/N/stat (the command name may hold any byte).
+  map=$(for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; s=\${s##*) }; set -- $s; echo "\${d#/proc/} $2"; done)
+  kids() { echo "$map" | while read -r c pp; do [ "$pp" = "$1" ] && { echo "$c"; kids "$c"; }; done; }
+  for p in $pids; do
+    for c in $(kids "$p"); do kill -KILL "$c" 2>/dev/null; done
+    kill -KILL "$p" 2>/dev/null
+  done
+  [ -n "$dir" ] && rm -rf -- "$dir"
 fi
 exit 0
 `;
@@ -29,8 +38,8 @@ export interface Watchdog {
 
 /**
  * Starts a small guard shell, in its own process group, that reads pids on a pipe from picotrace;
- * when the pipe closes without disarm() (picotrace died), it SIGKILLs every pid still listed and
- * removes `tmpDir`.
+ * when the pipe closes without disarm() (picotrace died), it SIGKILLs every pid still listed, their
+ * descendants first, and removes `tmpDir`.
  */
 export function startWatchdog(tmpDir = ''): Watchdog {
   let child: ChildProcess | undefined;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { holdSignals, shellStatus, supervise } from '../../src/capture/supervise.js';
+import { descendants, holdSignals, shellStatus, supervise } from '../../src/capture/supervise.js';
 
 describe('shellStatus', () => {
   it('reports exit codes as is and signals as 128+N, like a shell', () => {
@@ -48,5 +49,23 @@ describe('supervise', () => {
     const sup = supervise(child, { targets: () => [] });
     sup.kill();
     await expect(sup.done).resolves.toBe(137);
+  });
+});
+
+describe('descendants', () => {
+  it('lists children and grandchildren, and nothing else', async () => {
+    const child = spawn('sh', ['-c', 'sh -c "sleep 30 & wait" & sleep 30 & echo ready; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise((r) => child.stdout!.once('data', r));
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const found = descendants(child.pid!);
+      const comm = (pid: number): string => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      expect(found.map(comm).sort()).toEqual(['sh', 'sleep', 'sleep']);
+      expect(found).not.toContain(child.pid);
+      expect(descendants(found[found.length - 1])).toEqual([]);
+    } finally {
+      for (const pid of descendants(child.pid!)) process.kill(pid, 'SIGKILL');
+      child.kill('SIGKILL');
+    }
   });
 });

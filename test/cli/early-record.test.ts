@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type RecordOptions } from '../../src/capture/index.js';
-import { earlyLaunchPending } from '../../src/capture/native/record.js';
+import { earlyLaunchPending, recordNative } from '../../src/capture/native/record.js';
 import { parseEarlyRecord, startEarly } from '../../src/cli/early.js';
 import { run } from '../../src/cli/main.js';
 import { TraceReader } from '../../src/format/index.js';
+import { VERSION } from '../../src/cli/version.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
@@ -113,6 +114,28 @@ describe.skipIf(!hasStrace)('an early recording is adopted by the record command
     } finally {
       r.close();
     }
+  });
+
+  it('a launch that does not match the command line is stopped, program and all, not run again', async () => {
+    const tag = `43.${process.pid % 1000}${Date.now() % 1000}`;
+    const running = (): boolean =>
+      fs.readdirSync('/proc').some((d) => {
+        try {
+          return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/cmdline`, 'latin1') === `sleep\0${tag}\0`;
+        } catch {
+          return false;
+        }
+      });
+    await startEarly(['record', '-o', 'mismatch.ptrace', '--', 'sleep', tag]);
+    expect(earlyLaunchPending()).toBe(true);
+    for (let i = 0; i < 3000 && !running(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(running()).toBe(true);
+    await expect(recordNative({ argv: ['sleep', tag], output: 'other.ptrace', bufferSize: 256, env: false, writer: VERSION })).rejects.toThrow(/started early was for other options/);
+    expect(earlyLaunchPending()).toBe(false);
+    for (let i = 0; i < 200 && running(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(running()).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'mismatch.ptrace'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'other.ptrace'))).toBe(false);
   });
 
   it('a command line that will not record leaves nothing started early', async () => {

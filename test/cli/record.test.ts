@@ -154,6 +154,23 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     expect(processes().filter((p) => p.cmd.includes(`touch ${marker}`))).toEqual([]);
   });
 
+  it('leaves no traced process when picotrace is SIGKILLed before it has read a line from strace', async () => {
+    // Killed as soon as the program runs: picotrace has not yet parsed its start (the parser is still
+    // loading), so its watchdog knows only strace, and must kill strace's descendants too (a traced
+    // program outlives a killed strace).
+    const tag = `${process.pid % 1000}.${Date.now() % 1000}`;
+    const { child, done } = recordAsync(['-o', path.join(dir, 'early-kill.ptrace'), '--', 'sh', '-c', `sleep 41.${tag} & sleep 42.${tag}; wait`], dir);
+    const end = Date.now() + 30_000;
+    while (!processes().some((p) => p.cmd === `sleep 42.${tag}`)) {
+      if (Date.now() > end) throw new Error('the program never started');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    child.kill('SIGKILL');
+    await done;
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(processes().filter((p) => p.cmd.includes(`.${tag}`) && p.comm !== 'node')).toEqual([]);
+  });
+
   it('writes the last call before a long wait within two seconds, so SIGKILL does not lose it', async () => {
     // The write is the program's last finished call before it sleeps: strace prints nothing more,
     // and the parser, which holds each call for stack frames that may follow, lets it go when quiet.

@@ -7,7 +7,7 @@ import type { LineSplitter } from '../../import/lines.js';
 import type { StraceParser } from '../../import/strace/assemble.js';
 import type { EnvVar, TraceHeader } from '../../model/events.js';
 import { BadInputError, CaptureEnvError, fileError } from '../../util/errors.js';
-import { holdSignals, supervise, type HeldSignals, type Supervision } from '../supervise.js';
+import { descendants, holdSignals, supervise, type HeldSignals, type Supervision } from '../supervise.js';
 import { nativeBundleCommand, readBundle } from '../bundle/index.js';
 import { startWatchdog, type Watchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
@@ -64,6 +64,7 @@ interface Launched {
   /** The header's fields known at launch (the writer makes the header once loaded). */
   header: Omit<TraceHeader, 'formatVersion' | 'scrubbed'>;
   startTimeNs: bigint;
+  output: string;
   dir: string;
   runArgv: string[];
   watchdog: Watchdog;
@@ -138,8 +139,10 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     throw err;
   }
   if (child.pid) watchdog.add(child.pid);
-  const l = { key: launchKey(opts), held, header, startTimeNs, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
-  l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? [], log: opts.log, pending: held.release });
+  const l = { key: launchKey(opts), held, header, startTimeNs, output: opts.output, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
+  // Until the parser knows the program's processes, they are strace's descendants.
+  const straceTree = (): number[] => (child.pid ? descendants(child.pid) : []);
+  l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? straceTree(), log: opts.log, pending: held.release });
   l.guarded = (fn) => {
     if (l.failure !== undefined) return;
     try {
@@ -186,15 +189,18 @@ export function launchEarly(opts: RecordOptions): boolean {
     held.release();
     return false;
   }
-  const output = opts.output;
-  const onExit = (): void => {
-    launched.sup.kill();
-    fs.rmSync(launched.dir, { recursive: true, force: true });
-    fs.rmSync(output, { force: true });
-  };
+  const onExit = (): void => abandon(launched);
   process.on('exit', onExit);
   pending = { launched, forget: () => process.off('exit', onExit) };
   return true;
+}
+
+/** Stops a launch that will not be finished: strace and the program, its trace and its FIFO directory. */
+function abandon(l: Launched): void {
+  l.held.release();
+  l.sup.kill();
+  fs.rmSync(l.dir, { recursive: true, force: true });
+  fs.rmSync(l.output, { force: true });
 }
 
 function adopt(opts: RecordOptions): Launched | undefined {
@@ -205,7 +211,7 @@ function adopt(opts: RecordOptions): Launched | undefined {
   if (launched.key === launchKey(opts)) return launched;
   // Cannot happen while the early reading of the command line agrees with commander's (tested);
   // the program has already run, so it must not be run a second time.
-  launched.sup.kill();
+  abandon(launched);
   throw new Error(`the recording started early was for other options than the command line gives (${launched.key})`);
 }
 
