@@ -9,6 +9,8 @@ export interface LineParserStats {
   unparsed: number;
   /** The first few unparsed lines as `source:line: reason`. */
   samples: string[];
+  /** Pieces of the program's own output found inside call lines (kept apart, not counted as unparsed). */
+  output?: number;
 }
 
 /** A streaming parser of one log format: lines in, events out through the sink given to create(). */

@@ -3,6 +3,7 @@ import { makeHeader, type NewEvent } from '../model/index.js';
 import { BadInputError } from '../util/errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, type LineParserStats } from './formats.js';
 import { SyncLineReader } from './lines.js';
+import { PROGRAM_OUTPUT } from './strace/index.js';
 
 /** Lines read ahead of parsing to detect the format and header fields. */
 export const DETECT_LINES = 64;
@@ -109,7 +110,7 @@ function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportR
   try {
     const parser = format.createParser(
       (ev: NewEvent) => {
-        if (o.strict && ev.kind === 'unparsed') throw new BadInputError(ev.reason, `${ev.source}:${ev.line}`);
+        if (o.strict && ev.kind === 'unparsed' && ev.reason !== PROGRAM_OUTPUT) throw new BadInputError(ev.reason, `${ev.source}:${ev.line}`);
         writer.append(ev);
       },
       { startTimeNs: hints.startTimeNs, source: o.inputs[0] === '-' ? 'stdin' : o.inputs[0] },

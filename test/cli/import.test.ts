@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader } from '../../src/format/index.js';
+import { PROGRAM_OUTPUT } from '../../src/import/strace/index.js';
 import type { TraceEvent } from '../../src/model/index.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
@@ -110,8 +111,14 @@ describe('picotrace import', () => {
     expect(r.stderr).toMatch(/; 2 unparsed/);
     expect(r.stderr).toMatch(/damaged\.log:6: expected a call/);
     expect(r.stderr).toMatch(/damaged\.log:7: line ends too early/);
+    expect(r.stderr).toMatch(/^picotrace: {3}1 piece\(s\) of the program's own output, printed inside call lines, are kept apart/m);
     const un = readAll(out).events.filter((e) => e.kind === 'unparsed');
-    expect(un.map((e) => (e.kind === 'unparsed' ? e.line : 0))).toEqual([6, 7]);
+    // Line 4 is `write(1, "hi\n", 3hi`: the program's output, kept apart but not counted as unparsed.
+    expect(un.map((e) => (e.kind === 'unparsed' ? [e.line, e.reason === PROGRAM_OUTPUT] : []))).toEqual([
+      [4, true],
+      [6, false],
+      [7, false],
+    ]);
   });
 
   it('fails at the first bad line with --strict, naming file and line, and writes nothing', () => {
@@ -121,6 +128,9 @@ describe('picotrace import', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^picotrace: .*damaged\.log:6: expected a call, signal or exit/);
     expect(fs.existsSync(out)).toBe(false);
+    // The program's output inside call lines (line 4 above, all through terminal.log) is no bad line.
+    const t = runCli(['import', '--strict', path.join(LOGS, 'terminal.log'), '-o', out]);
+    expect([t.code, t.stderr]).toEqual([0, expect.stringMatching(/; 0 unparsed\n.* 6 piece\(s\) of the program's own output/)]);
   });
 
   it('refuses input that is not a known log format, an unknown --format, a missing file and a missing -o', () => {

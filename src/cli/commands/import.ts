@@ -37,6 +37,7 @@ export function registerImport(program: Command): void {
       }
       const s = r.stats;
       process.stderr.write(`picotrace: imported ${s.lines} lines (${r.format}) into ${r.events} events in ${o.output}; ${s.unparsed} unparsed\n`);
+      if (s.output) process.stderr.write(`picotrace:   ${s.output} piece(s) of the program's own output, printed inside call lines, are kept apart as unparsed events\n`);
       if (r.notes.includes('straceSummary')) process.stderr.write(`picotrace:   strace's summary table is kept with the trace (picotrace info ${o.output})\n`);
       for (const sample of s.samples) process.stderr.write(`picotrace:   unparsed ${sample}\n`);
       if (s.unparsed > s.samples.length) process.stderr.write(`picotrace:   ... and ${s.unparsed - s.samples.length} more unparsed lines\n`);

@@ -33,7 +33,28 @@ export interface ParseStats {
   unparsed: number;
   /** The first few unparsed lines, as `source:line: reason`. */
   samples: string[];
+  /** Pieces of the program's own output found inside call lines (see PROGRAM_OUTPUT). */
+  output: number;
 }
+
+/**
+ * The reason of an unparsed event that holds the program's own output: when strace and the program
+ * write to one terminal (`strace CMD` as most bug reports show it), what a call writes appears
+ * between its last argument and strace's `) = RESULT`, as in `write(1, "hi\n", 3hi` then `) = 3`.
+ */
+export const PROGRAM_OUTPUT = "the program's output, printed inside the line of a call";
+
+/** A call line cut short, and the lines joined to it so far (`breaks`: where each joined line began). */
+interface Wrapped {
+  text: string;
+  line: number;
+  source: string;
+  pid?: number;
+  breaks: number[];
+}
+
+/** strace's end of a call line, after the program's output: `)`, padding, `= `. */
+const RESULT_AFTER_OUTPUT = /^\)\s*= /;
 
 interface Pending {
   name: string;
@@ -86,7 +107,7 @@ const STACK_FRAME = ' > ';
  * line(); call end() once.
  */
 export class StraceParser {
-  readonly stats: ParseStats = { lines: 0, events: 0, calls: 0, unparsed: 0, samples: [] };
+  readonly stats: ParseStats = { lines: 0, events: 0, calls: 0, unparsed: 0, samples: [], output: 0 };
   private readonly pending = new Map<number, Pending>();
   private readonly tgid = new Map<number, number>();
   private readonly children = new Map<number, ChildInfo>();
@@ -100,7 +121,13 @@ export class StraceParser {
   private relNs = 0;
   private todDays = 0;
   private lastTodNs = 0;
-  private wrapped: { text: string; line: number; source: string; pid?: number; count: number } | undefined;
+  private wrapped: Wrapped | undefined;
+  /**
+   * A call line with the program's output after its last argument: the call up to there (`head`),
+   * the output read so far, one piece per line, and the lines themselves in case strace's end of the
+   * line never comes.
+   */
+  private output: { head: string; parts: string[]; chars: number; first: string; reason: string; line: number; source: string; pid?: number; rest: { text: string; no: number }[] } | undefined;
   private readonly source: string;
   /**
    * The last call, signal or exit emitted, held back until the next line that is not a stack frame
@@ -150,6 +177,11 @@ export class StraceParser {
   line(text: string, lineNo: number, source = this.source, pid?: number): void {
     this.stats.lines++;
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    if (this.output) {
+      this.output.rest.push({ text, no: lineNo });
+      this.outputLine(text);
+      return;
+    }
     // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
     // held from the line before.
     const extra = text.charCodeAt(0) === 32 && (text.startsWith(STACK_FRAME) || text.startsWith(DUMP_LINE) || text.startsWith(DUMP_BUFFER));
@@ -174,7 +206,7 @@ export class StraceParser {
     if (text.length === 0 || ((c0 <= 32 || c0 === 160) && text.trim() === '')) return;
     const msg = text.charCodeAt(text.length - 1) === 100 && text.endsWith('ached') ? ATTACHED_INSIDE.exec(text) : null;
     if (msg && msg.index > 0) {
-      this.wrapped = { text: text.slice(0, msg.index), line: lineNo, source, pid, count: 1 };
+      this.wrapped = { text: text.slice(0, msg.index), line: lineNo, source, pid, breaks: [] };
       return;
     }
     let rec: LineRecord;
@@ -182,15 +214,29 @@ export class StraceParser {
       rec = parseLine(text);
     } catch (err) {
       if (!(err instanceof StraceSyntaxError)) throw err;
+      if (this.startOutput(text, lineNo, source, pid, err.cut ? 'line ends too early (cut)' : `${err.message} at column ${err.pos + 1}`)) return;
       if (err.cut && this.opts.joinWrapped !== false) {
-        this.wrapped = { text, line: lineNo, source, pid, count: 1 };
+        this.wrapped = { text, line: lineNo, source, pid, breaks: [] };
         return;
       }
       if (this.resumedWithoutHeader(text, lineNo, source)) return;
       this.unparsed(text, lineNo, source, `${err.message} at column ${err.pos + 1}`, pid);
       return;
     }
+    // Output without a newline, all on the call's line: `write(1, "hi", 2hi)   = 2` reads as a call
+    // whose last argument is the raw `2hi`.
+    const b = rec.body;
+    if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid, 'a number run into other text')) return;
     this.handle(rec, lineNo, source, pid);
+  }
+
+  /** Reads `text` as a call line with the program's output after its last argument, when it is one. */
+  private startOutput(text: string, lineNo: number, source: string, pid: number | undefined, reason: string): boolean {
+    const at = outputStart(text);
+    if (at < 0) return false;
+    this.output = { head: text.slice(0, at), parts: [], chars: 0, first: text, reason, line: lineNo, source, pid, rest: [] };
+    this.outputLine(text.slice(at));
+    return true;
   }
 
   /**
@@ -205,28 +251,97 @@ export class StraceParser {
     return true;
   }
 
-  private tryJoined(w: { text: string; line: number; source: string; pid?: number; count: number }, text: string): boolean {
+  private tryJoined(w: Wrapped, text: string): boolean {
     for (const sep of ['', ' ']) {
       const joined = w.text + sep + text;
+      let rec: LineRecord;
       try {
-        const rec = parseLine(joined);
-        this.wrapped = undefined;
-        this.handle(rec, w.line, w.source, w.pid);
-        return true;
+        rec = parseLine(joined);
       } catch (err) {
         if (!(err instanceof StraceSyntaxError)) throw err;
-        if (err.cut && sep === '' && w.count < MAX_JOIN_LINES && joined.length < MAX_JOIN_CHARS && !looksLikeRecordStart(text)) {
+        if (err.cut && sep === '' && w.breaks.length + 1 < MAX_JOIN_LINES && joined.length < MAX_JOIN_CHARS && !looksLikeRecordStart(text)) {
+          w.breaks.push(w.text.length);
           w.text = joined;
-          w.count++;
           return true;
         }
+        continue;
       }
+      this.wrapped = undefined;
+      // Output that begins with digits, ending each line it is on (`write(1, "42\n", 342` then
+      // `) = 3`), reads as a longer count: the digits beyond the result's, with the line breaks
+      // between them, are the program's output.
+      const extra = sep === '' && RESULT_AFTER_OUTPUT.test(text) ? countOverrun(w.text, rec) : 0;
+      if (extra > 0) {
+        const head = w.text.length - extra;
+        let out = '';
+        let from = head;
+        for (const b of w.breaks) {
+          if (b <= head) continue;
+          out += `${w.text.slice(from, b)}\n`;
+          from = b;
+        }
+        out += `${w.text.slice(from)}\n`;
+        const call = parseLine(w.text.slice(0, head) + text);
+        this.handle(call, w.line, w.source, w.pid);
+        this.stats.output++;
+        this.emitUnparsed(out, w.line, w.source, PROGRAM_OUTPUT, w.pid ?? call.pid);
+        return true;
+      }
+      this.handle(rec, w.line, w.source, w.pid);
+      return true;
     }
     return false;
   }
 
+  /**
+   * One more line (or the rest of the first) while the program's output is being read: it ends at the
+   * last `) = RESULT` after which the call parses. Past MAX_JOIN_LINES lines or MAX_JOIN_CHARS
+   * characters without one, the call line is unparsed and the lines after it are read afresh.
+   */
+  private outputLine(s: string): void {
+    const o = this.output!;
+    for (let i = s.lastIndexOf(')'); i >= 0; i = i > 0 ? s.lastIndexOf(')', i - 1) : -1) {
+      const tail = s.slice(i);
+      if (!RESULT_AFTER_OUTPUT.test(tail)) continue;
+      let rec: LineRecord;
+      try {
+        rec = parseLine(o.head + tail);
+      } catch (err) {
+        if (!(err instanceof StraceSyntaxError)) throw err;
+        continue;
+      }
+      this.output = undefined;
+      o.parts.push(s.slice(0, i));
+      let text = o.parts.join('\n');
+      // Output that begins with digits runs into the count (`write(1, "42\n", 342`): the count is
+      // what was written, so digits beyond the result's belong to the output.
+      const extra = countOverrun(o.head, rec);
+      if (extra > 0) {
+        text = o.head.slice(o.head.length - extra) + text;
+        rec = parseLine(o.head.slice(0, o.head.length - extra) + tail);
+      }
+      this.handle(rec, o.line, o.source, o.pid);
+      this.stats.output++;
+      this.emitUnparsed(text, o.line, o.source, PROGRAM_OUTPUT, o.pid ?? rec.pid);
+      return;
+    }
+    o.parts.push(s);
+    o.chars += s.length;
+    if (o.parts.length > MAX_JOIN_LINES || o.chars > MAX_JOIN_CHARS) this.giveUpOutput();
+  }
+
+  /** No end of the call line came: it is unparsed, and the lines read since are parsed afresh. */
+  private giveUpOutput(): void {
+    const o = this.output!;
+    this.output = undefined;
+    this.unparsed(o.first, o.line, o.source, o.reason, o.pid);
+    this.stats.lines -= o.rest.length;
+    for (const r of o.rest) this.line(r.text, r.no, o.source, o.pid);
+  }
+
   /** Flushes a pending wrapped line and every call still unfinished; call once after the last line. */
   end(): void {
+    while (this.output) this.giveUpOutput();
     if (this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
@@ -369,6 +484,10 @@ export class StraceParser {
   private unparsed(text: string, line: number, source: string, reason: string, pid?: number): void {
     this.stats.unparsed++;
     if (this.stats.samples.length < 10) this.stats.samples.push(`${source}:${line}: ${reason}`);
+    this.emitUnparsed(text, line, source, reason, pid);
+  }
+
+  private emitUnparsed(text: string, line: number, source: string, reason: string, pid?: number): void {
     const m = pid === undefined ? PID_PREFIX.exec(text) : null;
     const named = m ? Number(m[1] ?? m[2]) : pid;
     const tid = named !== undefined ? (this.alias.get(named) ?? named) : (this.rootTid ?? 0);
@@ -594,6 +713,38 @@ function envOf(a: ArgValue | undefined): EnvVar[] {
 function errnoFromUnknown(name: string): number {
   const m = /(\d+)$/.exec(name);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Where the program's own output begins in a call line that strace and the program printed to one
+ * terminal (`write(1, "hi\n", 3hi`): just after an argument that is a number with other text right
+ * after it, the first such place up to which the call reads as complete. -1 when there is none.
+ */
+function outputStart(text: string): number {
+  if (text.indexOf('(') < 0) return -1;
+  const re = /(?:\(|, )-?\d+(?=[^\d,)])/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const at = m.index + m[0].length;
+    try {
+      const r = parseLine(`${text.slice(0, at)}) = 0`);
+      if (r.body.t === 'call') return at;
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+    }
+  }
+  return -1;
+}
+
+/**
+ * How many trailing digits of the call's last argument belong to the program's output instead: when
+ * the call returned R and the argument reads as R followed by more digits (the output began with
+ * digits). 0 otherwise.
+ */
+function countOverrun(head: string, rec: LineRecord): number {
+  if (rec.body.t !== 'call' || rec.body.result.errnoName || typeof rec.body.result.retval !== 'number') return 0;
+  const digits = /\d+$/.exec(head)?.[0] ?? '';
+  const r = String(rec.body.result.retval);
+  return rec.body.result.retval >= 0 && digits.length > r.length && digits.startsWith(r) ? digits.length - r.length : 0;
 }
 
 function looksLikeRecordStart(text: string): boolean {

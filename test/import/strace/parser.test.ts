@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StraceParser } from '../../../src/import/strace/index.js';
+import { PROGRAM_OUTPUT, StraceParser } from '../../../src/import/strace/index.js';
 import { MAX_PROVISIONAL } from '../../../src/import/strace/assemble.js';
 import { CallFlags, type CallEvent, type ExitEvent, type NewEvent, type SignalEvent, type StartEvent, type UnparsedEvent } from '../../../src/model/index.js';
 import { ROOT } from '../../helpers/cli.js';
@@ -348,7 +348,12 @@ describe('StraceParser on hand-made edge cases', () => {
 
   it('keeps damaged lines as unparsed events with line numbers and rejoins wrapped ones', () => {
     const { events, parser } = parseFile('damaged.log');
-    const bad = of(events, 'unparsed') as UnparsedEvent[];
+    const kept = of(events, 'unparsed') as UnparsedEvent[];
+    // `write(1, "hi\n", 3hi` then `) = 3`: the program's output, printed inside the call's line.
+    const output = kept.filter((u) => u.reason === PROGRAM_OUTPUT);
+    expect(output.map((u) => [u.line, u.text])).toEqual([[4, 'hi\n']]);
+    expect(parser.stats.output).toBe(1);
+    const bad = kept.filter((u) => u.reason !== PROGRAM_OUTPUT);
     expect(bad.map((u) => u.line)).toEqual([6, 7]);
     expect(bad[0].text).toBe('this is not strace output at all');
     expect(bad[1].reason).toMatch(/cut/);
@@ -358,6 +363,36 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(Buffer.from(cs[1].buffers[0].data).toString()).toBe('hello world, this line was wrapped by a terminal at eighty columns');
     expect(cs[7].retval).toBe(0x7f92b70c6000);
     expect(cs[5].args[0]).toEqual({ k: 'more' });
+    expect(cs[2].args[2]).toEqual({ k: 'int', v: 3 });
+  });
+
+  it("keeps the program's output printed inside call lines apart from the calls (strace on a terminal)", () => {
+    const { events, parser } = parseFile('terminal.log');
+    expect(parser.stats.unparsed).toBe(0);
+    const kept = of(events, 'unparsed') as UnparsedEvent[];
+    expect(kept.every((u) => u.reason === PROGRAM_OUTPUT)).toBe(true);
+    const writes = calls(events).filter((c) => c.name === 'write');
+    // Every count is what the write returned, and is the length of the data.
+    for (const w of writes) {
+      expect(w.args[2]).toEqual({ k: 'int', v: w.retval });
+      expect(w.buffers[0].data.length).toBe(w.retval);
+    }
+    // Each piece of output is what its write wrote, in the writing process, at the call's line.
+    const pieces = kept.map((u) => [u.line, u.pid, u.text]);
+    const wrote = writes.filter((w) => Buffer.from(w.buffers[0].data).toString() !== '\n').map((w) => Buffer.from(w.buffers[0].data).toString());
+    expect(pieces.map((p) => p[2])).toEqual(wrote);
+    expect(pieces.map((p) => p[2])).toEqual(['one\n', 'two\n', '42\n', 'no newline', '1\n2\n3\n', '7 errs? no: out\n']);
+    expect(pieces.map((p) => p[0])).toEqual([2, 4, 6, 8, 17, 32]);
+    const seq = writes.find((w) => w.retval === 6)!;
+    expect(kept[4].pid).toBe(seq.pid);
+    expect(seq.pid).not.toBe(writes[0].pid);
+    // Nothing else changed: the same log with the output taken out parses to the same calls.
+    const clean = fs
+      .readFileSync(path.join(ROOT, 'traces', 'strace', 'terminal.log'), 'latin1')
+      .replace(/^(.*, \d+?)(one|two|42|no newline|1|7 errs\? no: out)$\n(?:2\n3\n)?(?=\))/gm, (_m, head: string) => head)
+      .replace('10no newline)', '10)');
+    const again = calls(parseText(clean).events);
+    expect(again.map((c) => [c.name, c.args, c.retval])).toEqual(calls(events).map((c) => [c.name, c.args, c.retval]));
   });
 
   it('joins strace -ff files by the pid given with each line', () => {
