@@ -3,7 +3,7 @@ import { makeHeader, type NewEvent } from '../model/index.js';
 import { BadInputError } from '../util/errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, type LineParserStats } from './formats.js';
 import { SyncLineReader } from './lines.js';
-import { PROGRAM_OUTPUT } from './strace/index.js';
+import { PROGRAM_OUTPUT } from '../model/index.js';
 
 /** Lines read ahead of parsing to detect the format and header fields. */
 export const DETECT_LINES = 64;

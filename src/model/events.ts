@@ -97,7 +97,10 @@ export interface ExitEvent extends EventBase {
   stack?: string[];
 }
 
-/** A log line an importer could not parse, kept verbatim with where it came from. */
+/**
+ * A log line an importer could not parse, kept verbatim with where it came from; or, with the reason
+ * PROGRAM_OUTPUT, the program's own output that a log holds inside a call's line.
+ */
 export interface UnparsedEvent extends EventBase {
   kind: 'unparsed';
   source: string;
@@ -105,6 +108,13 @@ export interface UnparsedEvent extends EventBase {
   text: string;
   reason: string;
 }
+
+/**
+ * The reason of an unparsed event that holds the program's own output: when strace and the program
+ * write to one terminal (`strace CMD` as most bug reports show it), what a call writes appears
+ * between its last argument and strace's `) = RESULT`, as in `write(1, "hi\n", 3hi` then `) = 3`.
+ */
+export const PROGRAM_OUTPUT = "the program's output, printed inside the line of a call";
 
 /** Every kind of event a trace holds. */
 export type TraceEvent = CallEvent | StartEvent | ExecEvent | SignalEvent | ExitEvent | UnparsedEvent;

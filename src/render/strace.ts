@@ -1,5 +1,5 @@
 import type { ArgValue, CallBuffer, CallEvent, Int64, TraceEvent, TraceHeader } from '../model/index.js';
-import { CallFlags, errnoName, errnoText, stackOf } from '../model/index.js';
+import { CallFlags, errnoName, errnoText, PROGRAM_OUTPUT, stackOf } from '../model/index.js';
 
 /** How much of a string or buffer the text renderers print before cutting with `...`. */
 export const DEFAULT_STRING_LIMIT = 64;
@@ -160,6 +160,8 @@ export function formatEventLine(ev: TraceEvent, o: LineOptions = {}): string {
       if (ev.signal) return `${prefix}+++ killed by ${signalLabel(ev.signal)}${ev.coreDumped ? ' (core dumped)' : ''} +++`;
       return `${prefix}+++ ${ev.threadOnly ? 'thread ' : ''}exited with ${ev.status} +++`;
     case 'unparsed':
+      // The program's own output, found inside a call's line, is shown quoted on one line.
+      if (ev.reason === PROGRAM_OUTPUT) return `${prefix}>>> program output ${JSON.stringify(ev.text)} (${ev.source}:${ev.line})`;
       return `${prefix}??? ${ev.source}:${ev.line}: ${ev.text}`;
   }
 }

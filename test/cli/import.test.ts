@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader } from '../../src/format/index.js';
-import { PROGRAM_OUTPUT } from '../../src/import/strace/index.js';
+import { PROGRAM_OUTPUT } from '../../src/model/index.js';
 import type { TraceEvent } from '../../src/model/index.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
@@ -131,6 +131,11 @@ describe('picotrace import', () => {
     // The program's output inside call lines (line 4 above, all through terminal.log) is no bad line.
     const t = runCli(['import', '--strict', path.join(LOGS, 'terminal.log'), '-o', out]);
     expect([t.code, t.stderr]).toEqual([0, expect.stringMatching(/; 0 unparsed\n.* 6 piece\(s\) of the program's own output/)]);
+    // dump shows each piece quoted on one line, after the write that printed it.
+    const d = runCli(['dump', out]).stdout.split('\n');
+    const at = d.findIndex((l) => l.endsWith('write(1, "1\\n2\\n3\\n", 6) = 6'));
+    expect(d[at + 1]).toMatch(/^\d+ - >>> program output "1\\n2\\n3\\n" \(.*terminal\.log:17\)$/);
+    expect(d.filter((l) => l.includes('>>> program output'))).toHaveLength(6);
   });
 
   it('refuses input that is not a known log format, an unknown --format, a missing file and a missing -o', () => {

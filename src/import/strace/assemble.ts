@@ -1,4 +1,4 @@
-import { argString, CallFlags, errnoNumber, signalNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
+import { argString, CallFlags, errnoNumber, PROGRAM_OUTPUT, signalNumber, type ArgValue, type CallEvent, type EnvVar, type NewEvent } from '../../model/index.js';
 import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { DUMP_BUFFER, DUMP_LINE, DumpCollector, dumpBufferHead } from './dump.js';
@@ -37,12 +37,6 @@ export interface ParseStats {
   output: number;
 }
 
-/**
- * The reason of an unparsed event that holds the program's own output: when strace and the program
- * write to one terminal (`strace CMD` as most bug reports show it), what a call writes appears
- * between its last argument and strace's `) = RESULT`, as in `write(1, "hi\n", 3hi` then `) = 3`.
- */
-export const PROGRAM_OUTPUT = "the program's output, printed inside the line of a call";
 
 /** A call line cut short, and the lines joined to it so far (`breaks`: where each joined line began). */
 interface Wrapped {

@@ -1,4 +1,4 @@
-export { StraceParser, PROGRAM_OUTPUT, type EventSink, type ParseStats, type StraceParserOptions } from './assemble.js';
+export { StraceParser, type EventSink, type ParseStats, type StraceParserOptions } from './assemble.js';
 export { parseLine, parseJoined, type LineRecord, type LineBody, type LineTime } from './line.js';
 export { Scanner, parseSecondsNs, type CallResult } from './scan.js';
 export { StraceSyntaxError, readQuoted } from './quoted.js';

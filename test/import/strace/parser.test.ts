@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROGRAM_OUTPUT, StraceParser } from '../../../src/import/strace/index.js';
+import { StraceParser } from '../../../src/import/strace/index.js';
 import { MAX_PROVISIONAL } from '../../../src/import/strace/assemble.js';
-import { CallFlags, type CallEvent, type ExitEvent, type NewEvent, type SignalEvent, type StartEvent, type UnparsedEvent } from '../../../src/model/index.js';
+import { CallFlags, PROGRAM_OUTPUT, type CallEvent, type ExitEvent, type NewEvent, type SignalEvent, type StartEvent, type UnparsedEvent } from '../../../src/model/index.js';
 import { ROOT } from '../../helpers/cli.js';
 
 const DIR = path.join(ROOT, 'traces', 'strace');
