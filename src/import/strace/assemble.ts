@@ -47,6 +47,9 @@ interface Wrapped {
   breaks: number[];
 }
 
+/** How strace ends the line of a call another process interrupts. */
+const UNFINISHED_TAIL = ' <unfinished ...>';
+
 /** strace's end of a call line, after the program's output: `)`, padding, `= `. */
 const RESULT_AFTER_OUTPUT = /^\)\s*= /;
 
@@ -173,7 +176,10 @@ export class StraceParser {
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (this.output) {
       this.output.rest.push({ text, no: lineNo });
-      this.outputLine(text);
+      // A line of strace's own (another process's call, a signal, an exit) ends the search: the
+      // call line was not one with output after all, and is read as it was.
+      if (looksLikeRecordStart(text)) this.giveUpOutput();
+      else this.outputLine(text);
       return;
     }
     // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
@@ -294,9 +300,13 @@ export class StraceParser {
    */
   private outputLine(s: string): void {
     const o = this.output!;
-    for (let i = s.lastIndexOf(')'); i >= 0; i = i > 0 ? s.lastIndexOf(')', i - 1) : -1) {
+    // The call may also be left unfinished after the output (`write(1, "b\n", 2a` then
+    // ` <unfinished ...>`, another process's output having landed there).
+    const ends: number[] = [];
+    for (let i = s.lastIndexOf(')'); i >= 0; i = i > 0 ? s.lastIndexOf(')', i - 1) : -1) if (RESULT_AFTER_OUTPUT.test(s.slice(i))) ends.push(i);
+    if (s.endsWith(UNFINISHED_TAIL)) ends.push(s.length - UNFINISHED_TAIL.length);
+    for (const i of ends) {
       const tail = s.slice(i);
-      if (!RESULT_AFTER_OUTPUT.test(tail)) continue;
       let rec: LineRecord;
       try {
         rec = parseLine(o.head + tail);

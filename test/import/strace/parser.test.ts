@@ -395,6 +395,29 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(again.map((c) => [c.name, c.args, c.retval])).toEqual(calls(events).map((c) => [c.name, c.args, c.retval]));
   });
 
+  it("reads a terminal log of several processes: output landing in another call's line, then <unfinished ...>", () => {
+    const { events, parser } = parseFile('terminal-f.log');
+    const writes = calls(events).filter((c) => c.name === 'write');
+    // Every write is paired with its own result, whatever output landed inside its line.
+    for (const w of writes) {
+      expect(w.flags & CallFlags.unfinished).toBe(0);
+      expect(w.args[2]).toEqual({ k: 'int', v: w.retval });
+      expect(w.buffers[0].data.length).toBe(w.retval);
+    }
+    expect(writes.map((w) => Buffer.from(w.buffers[0].data).toString()).sort()).toEqual(['1\n2\n', '1\n2\n', 'line 1\n', 'line 2\n', 'line 3\n', 'main\n']);
+    // Output printed on lines of its own stays unparsed (it cannot be told from a damaged line).
+    const bad = (of(events, 'unparsed') as UnparsedEvent[]).filter((u) => u.reason !== PROGRAM_OUTPUT);
+    expect(bad.map((u) => u.text)).toEqual(['line 1', 'line 3']);
+    expect(parser.stats.unparsed).toBe(2);
+  });
+
+  it('gives up on output when a line of strace comes first, and reads both lines as before', () => {
+    const { events, parser } = parseText(['5 write(1, "x\\n", 2x', '6 read(0, "", 1) = 0', '5 +++ exited with 0 +++'].join('\n'));
+    expect(parser.stats.output).toBe(0);
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.line)).toEqual([1]);
+    expect(calls(events).map((c) => [c.pid, c.name, c.retval])).toEqual([[6, 'read', 0]]);
+  });
+
   it('joins strace -ff files by the pid given with each line', () => {
     const { events } = parseText('execve("/bin/true", ["true"], 0x1 /* 1 vars */) = 0\nexit_group(0) = ?\n+++ exited with 0 +++\n', { pid: 42 });
     expect(events.every((e) => e.pid === 42)).toBe(true);
