@@ -721,14 +721,17 @@ function errnoFromUnknown(name: string): number {
 
 /**
  * Where the program's own output begins in a call line that strace and the program printed to one
- * terminal (`write(1, "hi\n", 3hi`): just after an argument that is a number with other text right
- * after it, the first such place up to which the call reads as complete. -1 when there is none.
+ * terminal (`write(1, "hi\n", 3hi`): just after an argument (not the first) that is a number with
+ * other text right after it, the first such place up to which the call reads as complete. -1 when
+ * there is none.
  */
 function outputStart(text: string): number {
   if (text.indexOf('(') < 0) return -1;
-  const re = /(?:\(|, )-?\d+(?=[^\d,)])/g;
+  // Not the first argument (a count never is), and not the 0 of a 0x... value.
+  const re = /, -?\d+(?=[^\d,)])/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const at = m.index + m[0].length;
+    if (m[0].endsWith(' 0') && (text[at] === 'x' || text[at] === 'X')) continue;
     try {
       const r = parseLine(`${text.slice(0, at)}) = 0`);
       if (r.body.t === 'call') return at;

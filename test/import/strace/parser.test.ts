@@ -411,6 +411,16 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(parser.stats.unparsed).toBe(2);
   });
 
+  it('does not take damaged lines or hex values for calls with output after them', () => {
+    const { events, parser } = parseText(['ioctl(3, 0x5401, WEIRD{a}) = 0', 'foo(1, 0x7fzz) = 0', 'bar(12ab, 3) = 0'].join('\n'));
+    expect(parser.stats.output).toBe(0);
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.line)).toEqual([1]);
+    expect(calls(events).map((c) => [c.name, c.args.length])).toEqual([
+      ['foo', 2],
+      ['bar', 2],
+    ]);
+  });
+
   it('gives up on output when a line of strace comes first, and reads both lines as before', () => {
     const { events, parser } = parseText(['5 write(1, "x\\n", 2x', '6 read(0, "", 1) = 0', '5 +++ exited with 0 +++'].join('\n'));
     expect(parser.stats.output).toBe(0);
