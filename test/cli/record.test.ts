@@ -158,12 +158,25 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     // Killed as soon as the program runs: picotrace has not yet parsed its start (the parser is still
     // loading), so its watchdog knows only strace, and must kill strace's descendants too (a traced
     // program outlives a killed strace).
-    const tag = `${process.pid % 1000}.${Date.now() % 1000}`;
-    const { child, done } = recordAsync(['-o', path.join(dir, 'early-kill.ptrace'), '--', 'sh', '-c', `sleep 41.${tag} & sleep 42.${tag}; wait`], dir);
+    const tag = `${process.pid % 1000}${Date.now() % 1000}`;
+    // No pipe to the program: a process holding one may end with it, which would hide what this
+    // test looks for.
+    const child = spawn(process.execPath, [BIN, 'record', '-o', path.join(dir, 'early-kill.ptrace'), '--', 'sh', '-c', `sleep 41.${tag} & sleep 42.${tag}; wait`], { cwd: dir, stdio: 'ignore' });
+    const done = new Promise((resolve) => child.on('exit', resolve));
+    // Only command lines are read while waiting, so the kill follows the program's start within a
+    // few ms (the parser takes some 50 ms to load).
+    const started = (): boolean =>
+      fs.readdirSync('/proc').some((d) => {
+        try {
+          return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/cmdline`, 'latin1') === `sleep\0${'42.' + tag}\0`;
+        } catch {
+          return false;
+        }
+      });
     const end = Date.now() + 30_000;
-    while (!processes().some((p) => p.cmd === `sleep 42.${tag}`)) {
+    while (!started()) {
       if (Date.now() > end) throw new Error('the program never started');
-      await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 1));
     }
     child.kill('SIGKILL');
     await done;
