@@ -175,11 +175,16 @@ export class StraceParser {
     this.stats.lines++;
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (this.output) {
-      this.output.rest.push({ text, no: lineNo });
+      const o = this.output;
+      o.rest.push({ text, no: lineNo });
       // A line of strace's own (another process's call, a signal, an exit) ends the search: the
       // call line was not one with output after all, and is read as it was.
       if (looksLikeRecordStart(text)) this.giveUpOutput();
-      else this.outputLine(text);
+      else if (!this.endOutput(text)) {
+        o.parts.push(text);
+        o.chars += text.length;
+        if (o.parts.length > MAX_JOIN_LINES || o.chars > MAX_JOIN_CHARS) this.giveUpOutput();
+      }
       return;
     }
     // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
@@ -226,16 +231,27 @@ export class StraceParser {
     // Output without a newline, all on the call's line: `write(1, "hi", 2hi)   = 2` reads as a call
     // whose last argument is the raw `2hi`.
     const b = rec.body;
-    if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid, 'a number run into other text')) return;
+    if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid)) return;
     this.handle(rec, lineNo, source, pid);
   }
 
-  /** Reads `text` as a call line with the program's output after its last argument, when it is one. */
-  private startOutput(text: string, lineNo: number, source: string, pid: number | undefined, reason: string): boolean {
+  /**
+   * Reads `text` as a call line with the program's output after its last argument, when it is one.
+   * Given no `reason` (the line parsed as it is), only an end on the same line will do; otherwise the
+   * output may go on over the next lines, and `reason` is why the line is unparsed if no end comes.
+   */
+  private startOutput(text: string, lineNo: number, source: string, pid: number | undefined, reason?: string): boolean {
     const at = outputStart(text);
     if (at < 0) return false;
-    this.output = { head: text.slice(0, at), parts: [], chars: 0, first: text, reason, line: lineNo, source, pid, rest: [] };
-    this.outputLine(text.slice(at));
+    const o = { head: text.slice(0, at), parts: [] as string[], chars: 0, first: text, reason: reason ?? '', line: lineNo, source, pid, rest: [] as { text: string; no: number }[] };
+    this.output = o;
+    if (this.endOutput(text.slice(at))) return true;
+    if (reason === undefined) {
+      this.output = undefined;
+      return false;
+    }
+    o.parts.push(text.slice(at));
+    o.chars = text.length - at;
     return true;
   }
 
@@ -294,11 +310,11 @@ export class StraceParser {
   }
 
   /**
-   * One more line (or the rest of the first) while the program's output is being read: it ends at the
-   * last `) = RESULT` after which the call parses. Past MAX_JOIN_LINES lines or MAX_JOIN_CHARS
-   * characters without one, the call line is unparsed and the lines after it are read afresh.
+   * Looks for strace's end of the call line in one more line (or the rest of the first) of the
+   * program's output: the last `) = RESULT` after which the call parses, or ` <unfinished ...>`.
+   * When found, the call and the output are handed on and true is returned.
    */
-  private outputLine(s: string): void {
+  private endOutput(s: string): boolean {
     const o = this.output!;
     // The call may also be left unfinished after the output (`write(1, "b\n", 2a` then
     // ` <unfinished ...>`, another process's output having landed there).
@@ -327,14 +343,15 @@ export class StraceParser {
       this.handle(rec, o.line, o.source, o.pid);
       this.stats.output++;
       this.emitUnparsed(text, o.line, o.source, PROGRAM_OUTPUT, o.pid ?? rec.pid);
-      return;
+      return true;
     }
-    o.parts.push(s);
-    o.chars += s.length;
-    if (o.parts.length > MAX_JOIN_LINES || o.chars > MAX_JOIN_CHARS) this.giveUpOutput();
+    return false;
   }
 
-  /** No end of the call line came: it is unparsed, and the lines read since are parsed afresh. */
+  /**
+   * No end of the call line came within MAX_JOIN_LINES lines or MAX_JOIN_CHARS characters, or a line
+   * of strace's own came first: the call line is unparsed, and the lines read since are parsed afresh.
+   */
   private giveUpOutput(): void {
     const o = this.output!;
     this.output = undefined;
