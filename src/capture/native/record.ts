@@ -63,7 +63,6 @@ interface Launched {
   held: HeldSignals;
   /** The header's fields known at launch (the writer makes the header once loaded). */
   header: Omit<TraceHeader, 'formatVersion' | 'scrubbed'>;
-  startTimeNs: bigint;
   output: string;
   dir: string;
   runArgv: string[];
@@ -139,7 +138,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     throw err;
   }
   if (child.pid) watchdog.add(child.pid);
-  const l = { key: launchKey(opts), held, header, startTimeNs, output: opts.output, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
+  const l = { key: launchKey(opts), held, header, output: opts.output, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
   // Until the parser knows the program's processes, they are strace's descendants.
   const straceTree = (): number[] => (child.pid ? descendants(child.pid) : []);
   l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? straceTree(), log: opts.log, pending: held.release });
@@ -256,7 +255,7 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
           if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
           else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
         },
-        { startTimeNs: l.startTimeNs, source: 'strace' },
+        { startTimeNs: l.header.startTimeNs, source: 'strace' },
       );
       l.parser = p;
       const sp = new Splitter((line, no) => p.line(line, no));
@@ -304,7 +303,7 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
     const warnings: string[] = [];
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
     if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
-    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - l.startTimeNs) });
+    w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - l.header.startTimeNs) });
     return { exitCode, events: w.count, dropped: 0, warnings };
   } catch (err) {
     if (writer) writer.abort();

@@ -2,7 +2,7 @@ import { argString, CallFlags, errnoNumber, PROGRAM_OUTPUT, signalNumber, type A
 import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { DUMP_BUFFER, DUMP_LINE, DumpCollector, dumpBufferHead } from './dump.js';
-import { parseJoined, parseLine, type LineBody, type LineRecord, type LineTime } from './line.js';
+import { parseJoined, parseLine, UNFINISHED, type LineBody, type LineRecord, type LineTime } from './line.js';
 import { callInfo, type CallInfo } from './names.js';
 import { StraceSyntaxError } from './quoted.js';
 import type { CallResult } from './scan.js';
@@ -46,9 +46,6 @@ interface Wrapped {
   pid?: number;
   breaks: number[];
 }
-
-/** How strace ends the line of a call another process interrupts. */
-const UNFINISHED_TAIL = ' <unfinished ...>';
 
 /** strace's end of a call line, after the program's output: `)`, padding, `= `. */
 const RESULT_AFTER_OUTPUT = /^\)\s*= /;
@@ -320,7 +317,7 @@ export class StraceParser {
     // ` <unfinished ...>`, another process's output having landed there).
     const ends: number[] = [];
     for (let i = s.lastIndexOf(')'); i >= 0; i = i > 0 ? s.lastIndexOf(')', i - 1) : -1) if (RESULT_AFTER_OUTPUT.test(s.slice(i))) ends.push(i);
-    if (s.endsWith(UNFINISHED_TAIL)) ends.push(s.length - UNFINISHED_TAIL.length);
+    if (s.endsWith(UNFINISHED)) ends.push(s.length - UNFINISHED.length);
     for (const i of ends) {
       const tail = s.slice(i);
       let rec: LineRecord;

@@ -28,7 +28,8 @@ export interface LineRecord {
   body: LineBody;
 }
 
-const UNFINISHED = ' <unfinished ...>';
+/** How strace ends the line of a call that another process's line interrupts. */
+export const UNFINISHED = ' <unfinished ...>';
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
