@@ -1,13 +1,133 @@
 #!/bin/sh
-//bin/true; s=4; case "$1" in import|record) s=32;; esac; if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then PICOTRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export PICOTRACE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi; exec node --max-semi-space-size=$s "$0" "$@"
-// The line above is shell (run through the #! line) and a comment to JavaScript. It starts Node:
-// - Without NODE_EXTRA_CA_CERTS: Node reads every certificate it names before running any script
-//   (about 50 ms for Debian's bundle), and picotrace makes no TLS connections. It is handed over
-//   under another name and put back below, so that the programs picotrace runs see the environment
-//   it was given, set or unset, empty or not.
-// - With a young generation of 4 MB, which keeps the resident size of long trace reads low at no
-//   cost in speed (bench/format.bench.mjs); but 32 MB for import and record, which turn text into
-//   many short-lived objects: 4 MB makes them about 6% slower (bench/record-native.bench.mjs).
+true /*
+# This file is a shell script first, run through the #! line, and JavaScript second: the shell reads
+# up to the `exec node` below, and to JavaScript all of it is the comment opened on the line above
+# (so no star followed by a slash may appear in it).
+
+# The recording watchdog (capture/watchdog.ts starts it as `sh picotrace.js --picotrace-watchdog DIR`,
+# and picotrace_launch_record below as a function), `picotrace_watchdog DIR [TRACE]`: reads "+ PID",
+# "- PID" and "x" lines on stdin; when stdin ends without "x" (picotrace died, even by SIGKILL), it
+# kills every listed process, its descendants first (a traced program outlives a killed strace, and
+# processes picotrace had not yet heard of are known only as strace's descendants), removes DIR, and
+# TRACE if picotrace had not yet written anything to it.
+picotrace_watchdog() {
+  trap '' HUP INT QUIT TERM
+  dir=$1 pids=" " armed=1
+  while read -r op p; do
+    case "$op" in
+      +) pids="$pids$p " ;;
+      -) case "$pids" in *" $p "*) pids="${pids%% $p *} ${pids#* $p }" ;; esac ;;
+      x) armed=0 ;;
+    esac
+  done
+  [ "$armed" = 1 ] || return 0
+  # "pid ppid" of every process, read after the last ')' of /proc/N/stat (the name may hold any byte).
+  map=$(for d in /proc/[0-9]*; do read -r s 2>/dev/null < "$d/stat" || continue; s=${s##*) }; set -- $s; echo "${d#/proc/} $2"; done)
+  kids() { echo "$map" | while read -r c pp; do [ "$pp" = "$1" ] && { echo "$c"; kids "$c"; }; done; }
+  for p in $pids; do
+    for c in $(kids "$p"); do kill -KILL "$c" 2>/dev/null; done
+    kill -KILL "$p" 2>/dev/null
+  done
+  [ -n "$dir" ] && rm -rf -- "$dir"
+  [ -n "$2" ] && [ -f "$2" ] && [ ! -s "$2" ] && rm -f -- "$2"
+  return 0
+}
+
+# `record [-o FILE | --output FILE | --output=FILE] [--scrub] -- CMD ARGS...` starts strace on CMD
+# here, before Node has started (about 40 ms sooner than Node could), exactly as
+# capture/native/record.ts would: the same checks first (else nothing is started, and Node starts
+# the recording and reports the problem), the same strace flags and FIFO, the trace file made first,
+# the watchdog told strace's pid. Node adopts the running strace (adoptShellLaunch) from the
+# variables exported at the end: it is this process's child.
+picotrace_executable() { # NAME: the path a PATH search finds (as findExecutable in checks.ts)
+  case $1 in
+    *[/]*) [ -f "$1" ] && [ -x "$1" ] && found=$1 && return 0; return 1 ;;
+  esac
+  set -f; old_ifs=$IFS; IFS=:
+  for dir in $PATH; do
+    if [ -f "${dir:-.}/$1" ] && [ -x "${dir:-.}/$1" ]; then IFS=$old_ifs; set +f; found=${dir:-.}/$1; return 0; fi
+  done
+  IFS=$old_ifs; set +f
+  return 1
+}
+picotrace_launch_record() {
+  shift
+  out= has_out= scrub=
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    case $1 in
+      -o|--output) [ -z "$has_out" ] && [ $# -ge 2 ] || return 0; has_out=1 out=$2; shift 2 ;;
+      --output=*) [ -z "$has_out" ] || return 0; has_out=1 out=${1#--output=}; shift ;;
+      --scrub) [ -z "$scrub" ] || return 0; scrub=1; shift ;;
+      *) return 0 ;;
+    esac
+  done
+  [ $# -ge 2 ] || return 0
+  shift
+  if [ -n "$has_out" ]; then case $out in ''|-*) return 0 ;; esac; fi
+  # Node gives the program /dev/null for a closed standard stream, and does not pass on fds 3 to 9
+  # (a jobserver's, say), which this shell would: such recordings are left to Node.
+  [ -h /proc/self/fd/0 ] && [ -h /proc/self/fd/1 ] && [ -h /proc/self/fd/2 ] || return 0
+  for fd in 3 4 5 6 7 8 9; do [ -h /proc/self/fd/$fd ] && return 0; done
+  if [ -r /proc/sys/kernel/yama/ptrace_scope ]; then
+    read -r yama < /proc/sys/kernel/yama/ptrace_scope || return 0
+    case $yama in 0|1) ;; *) return 0 ;; esac
+  fi
+  picotrace_executable "$1" || return 0
+  picotrace_executable strace || return 0
+  strace=$found
+  strace_v=$("$strace" -V 2>/dev/null) || return 0
+  case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) return 0 ;; esac
+  started=$(date '+%s%N %Y%m%d-%H%M%S') || return 0
+  if [ -z "$has_out" ]; then
+    out=${1##*[/]}
+    case $out in ''|*[!A-Za-z0-9._+-]*) return 0 ;; esac
+    out=$out-${started#* }.ptrace
+  fi
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
+  if ! mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null || ! (umask 077 && : > "$out") 2>/dev/null; then
+    rm -rf -- "$tmp"
+    return 0
+  fi
+  # 9: the watchdog's stdin, written only by this process (then Node), so it ends when Node does.
+  # 8: the FIFO held open both ways, so that strace's open does not wait for Node's reader.
+  exec 7<>"$tmp/watchdog.fifo" 6<"$tmp/watchdog.fifo" 9>"$tmp/watchdog.fifo" 7<&-
+  (exec <&6 6<&- 9>&- >/dev/null 2>&1 && picotrace_watchdog "$tmp" "$out") &
+  exec 6<&- 8<>"$tmp/strace.fifo" 5<&0
+  # Until Node's reader runs (some 50 ms), strace fills the FIFO, then waits: perl (always present on
+  # Debian) raises its 64 KiB to 1 MiB, F_SETPIPE_SZ being out of the shell's reach.
+  perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
+  # An asynchronous command gets SIGINT and SIGQUIT ignored and /dev/null as stdin; env puts every
+  # signal back to its default, as Node does for the programs it starts, and 5 is the real stdin.
+  env --default-signal "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s 256 -o "$tmp/strace.fifo" -- "$@" <&5 5<&- 8>&- 9>&- &
+  PICOTRACE_LAUNCH="$! ${started% *} ${started#* } $tmp"
+  exec 5<&-
+  echo "+ $!" >&9
+  PICOTRACE_LAUNCH_STRACE=$strace_v
+  export PICOTRACE_LAUNCH PICOTRACE_LAUNCH_STRACE
+}
+
+case $1 in
+  --picotrace-watchdog) shift; picotrace_watchdog "$@"; exit 0 ;;
+  record) picotrace_launch_record "$@" ;;
+esac
+# Node starts:
+# - Without NODE_EXTRA_CA_CERTS: Node reads every certificate it names before running any script
+#   (about 50 ms for Debian's bundle), and picotrace makes no TLS connections. It is handed over
+#   under another name and put back below, so that the programs picotrace runs see the environment
+#   it was given, set or unset, empty or not.
+# - With a young generation of 4 MB, which keeps the resident size of long trace reads low at no
+#   cost in speed (bench/format.bench.mjs); but 32 MB for import and record, which turn text into
+#   many short-lived objects: 4 MB makes them about 6% slower (bench/record-native.bench.mjs).
+s=4
+case $1 in import|record) s=32 ;; esac
+if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
+  PICOTRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+  export PICOTRACE_EXTRA_CA_CERTS
+  unset NODE_EXTRA_CA_CERTS
+fi
+exec node --max-semi-space-size=$s "$0" "$@"
+exit 127
+*/
 const extraCerts = process.env.PICOTRACE_EXTRA_CA_CERTS;
 if (extraCerts !== undefined) {
   delete process.env.PICOTRACE_EXTRA_CA_CERTS;

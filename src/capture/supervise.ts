@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import tty from 'node:tty';
@@ -80,6 +80,91 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** What supervise() watches: a ChildProcess, or a process this one did not start through Node (AdoptedChild). */
+export interface RecorderProcess {
+  readonly pid?: number;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/** The fields of /proc/PID/stat after the command name (the first is the state, field 3). */
+function statFields(pid: number): string[] | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Whether `pid` is a child of this process (one it inherited from the shell that exec'd Node, say). */
+export function isOwnChild(pid: number): boolean {
+  return Number.isInteger(pid) && pid > 0 && statFields(pid)?.[1] === String(process.pid);
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/**
+ * A child of this process that Node did not spawn (bin/picotrace.js starts strace before it execs
+ * Node), so libuv never reaps it: it stays a zombie once it exits, and its exit status is read from
+ * the zombie's /proc/PID/stat (field 52, as waitpid reports it). Looked at every `interval` ms, and
+ * at once when poll() says it is about to end.
+ */
+export class AdoptedChild extends EventEmitter implements RecorderProcess {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(
+    readonly pid: number,
+    private readonly interval = 50,
+  ) {
+    super();
+    this.schedule(interval);
+  }
+
+  /** Looks every `ms` from now on (its output ended: the exit is imminent). */
+  poll(ms: number): void {
+    if (this.ended) return;
+    clearTimeout(this.timer);
+    this.schedule(ms);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.ended) return false;
+    try {
+      process.kill(this.pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => (this.check() ? undefined : this.schedule(ms)), ms);
+  }
+
+  private check(): boolean {
+    const f = statFields(this.pid);
+    if (f && f[0] !== 'Z') return false;
+    this.ended = true;
+    // Without a readable zombie (reaped by another, which a child of Node's spawning never is), the
+    // status is unknown: reported as exit code null, signal null (a shell's 128).
+    const status = f ? Number(f[49]) : NaN;
+    if (Number.isInteger(status)) {
+      if ((status & 0x7f) === 0) this.exitCode = (status >> 8) & 0xff;
+      else this.signalCode = SIGNAL_NAMES.get(status & 0x7f) ?? null;
+    }
+    this.emit('exit', this.exitCode, this.signalCode);
+    return true;
+  }
+}
+
 /** The exit status a shell would report for a process that ended with `code` or `signal`. */
 export function shellStatus(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
@@ -101,7 +186,7 @@ function trySignal(pid: number, sig: NodeJS.Signals): void {
  * the program, a third the recorder too. Handlers are removed when the child exits, and the child
  * and program are killed if picotrace exits first.
  */
-export function supervise(child: ChildProcess, o: SuperviseOptions): Supervision {
+export function supervise(child: RecorderProcess, o: SuperviseOptions): Supervision {
   let count = 0;
   const killAll = (): void => {
     for (const pid of o.targets()) trySignal(pid, 'SIGKILL');

@@ -1,30 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const SCRIPT = `
-dir=$1
-pids=" "
-armed=1
-while read -r op p; do
-  case "$op" in
-    +) pids="$pids$p " ;;
-    -) case "$pids" in *" $p "*) pids="\${pids%% $p *} \${pids#* $p }" ;; esac ;;
-    x) armed=0 ;;
-  esac
-done
-if [ "$armed" = 1 ]; then
-  # Each listed process's descendants die first: a traced program outlives a killed strace, and
-  # those picotrace had not yet heard of are known only as strace's descendants. "pid ppid" of
-  # every process, read after the last ')' of /proc/N/stat (the command name may hold any byte).
-  map=$(for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; s=\${s##*) }; set -- $s; echo "\${d#/proc/} $2"; done)
-  kids() { echo "$map" | while read -r c pp; do [ "$pp" = "$1" ] && { echo "$c"; kids "$c"; }; done; }
-  for p in $pids; do
-    for c in $(kids "$p"); do kill -KILL "$c" 2>/dev/null; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  [ -n "$dir" ] && rm -rf -- "$dir"
-fi
-exit 0
-`;
+/** bin/picotrace.js, whose shell part holds the watchdog (picotrace_watchdog), shared with its early record start. */
+const BIN = fileURLToPath(new URL('../../bin/picotrace.js', import.meta.url));
 
 /** Kills what a recording started if picotrace itself dies (even by SIGKILL); disarm() when it ends normally. */
 export interface Watchdog {
@@ -39,12 +18,12 @@ export interface Watchdog {
 /**
  * Starts a small guard shell, in its own process group, that reads pids on a pipe from picotrace;
  * when the pipe closes without disarm() (picotrace died), it SIGKILLs every pid still listed, their
- * descendants first, and removes `tmpDir`.
+ * descendants first, removes `tmpDir`, and removes `trace` if nothing was written to it yet.
  */
-export function startWatchdog(tmpDir = ''): Watchdog {
+export function startWatchdog(tmpDir = '', trace = ''): Watchdog {
   let child: ChildProcess | undefined;
   try {
-    child = spawn('/bin/sh', ['-c', SCRIPT, 'picotrace-watchdog', tmpDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child = spawn('/bin/sh', [BIN, '--picotrace-watchdog', tmpDir, trace], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     child = undefined;
   }
@@ -62,6 +41,37 @@ export function startWatchdog(tmpDir = ''): Watchdog {
     disarm: () => {
       send('x');
       stdin?.end();
+    },
+  };
+}
+
+/**
+ * The watchdog bin/picotrace.js started before Node ran (its early record start), reading the pipe
+ * this process holds as `fd`: the same protocol as startWatchdog's.
+ */
+export function watchdogOnFd(fd: number): Watchdog {
+  let open = true;
+  const send = (line: string): void => {
+    if (!open) return;
+    try {
+      fs.writeSync(fd, `${line}\n`);
+    } catch {
+      /* the watchdog is gone: nothing left to tell it */
+    }
+  };
+  return {
+    add: (pid) => send(`+ ${pid}`),
+    remove: (pid) => send(`- ${pid}`),
+    disarm: () => {
+      send('x');
+      if (open) {
+        open = false;
+        try {
+          fs.closeSync(fd);
+        } catch {
+          /* already closed */
+        }
+      }
     },
   };
 }

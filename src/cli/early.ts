@@ -11,13 +11,18 @@ export interface EarlyRecord {
   stack: boolean;
 }
 
+/** The time stamp of a default trace name, when bin/picotrace.js chose it before Node ran. */
+let launchStamp: string | undefined;
+
 /**
  * The default trace name for a command: `CMD-YYYYMMDD-HHMMSS.ptrace` in the current directory, in
- * local time when picotrace started (so that reading the command line twice gives one name).
+ * local time when picotrace started (so that reading the command line twice, or in the shell
+ * launcher first, gives one name).
  */
-export function defaultOutputName(cmd: string, now = new Date(Math.floor(performance.timeOrigin))): string {
+export function defaultOutputName(cmd: string, now?: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  const t = now ?? new Date(Math.floor(performance.timeOrigin));
+  const stamp = now === undefined && launchStamp ? launchStamp : `${t.getFullYear()}${p(t.getMonth() + 1)}${p(t.getDate())}-${p(t.getHours())}${p(t.getMinutes())}${p(t.getSeconds())}`;
   const base = path.basename(cmd).replace(/[^A-Za-z0-9._+-]/g, '_') || 'trace';
   return `${base}-${stamp}.ptrace`;
 }
@@ -71,11 +76,25 @@ export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
 
 /**
  * Starts the recording a `record` command line asks for at once, before the rest of picotrace loads
- * (see launchEarly); the record command adopts it. Does nothing for any other command line.
+ * (see launchEarly), or takes over the strace bin/picotrace.js already started for it
+ * (adoptShellLaunch); the record command adopts it. Does nothing for any other command line.
  */
 export async function startEarly(args: string[]): Promise<void> {
+  const { takeShellLaunch, adoptShellLaunch, launchEarly } = await import('../capture/native/record.js');
+  const shell = takeShellLaunch();
+  if (shell) launchStamp = shell.stamp;
   const r = parseEarlyRecord(args);
-  if (!r) return;
-  const { launchEarly } = await import('../capture/native/record.js');
-  launchEarly({ ...r, writer: VERSION, log: (line) => process.stderr.write(`${line}\n`) });
+  const opts = r && { ...r, writer: VERSION, log: (line: string) => process.stderr.write(`${line}\n`) };
+  if (!shell) {
+    if (opts) launchEarly(opts);
+    return;
+  }
+  try {
+    // The launcher takes a subset of the forms read here (test/cli/early-record.test.ts).
+    if (!opts) throw new Error('the command line does not read as the one the launcher took');
+    adoptShellLaunch(opts, shell);
+  } catch (err) {
+    process.stderr.write(`picotrace: cannot take over the recording bin/picotrace.js started: ${(err as Error).message}\n`);
+    process.exit(4);
+  }
 }

@@ -116,11 +116,16 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
     }
   });
 
-  it.skipIf(spawnSync('tmux', ['-V']).status !== 0)('lets Ctrl-C typed at a terminal reach the program once (needs tmux: CI installs it)', async () => {
-    const out = path.join(dir, 'tty.ptrace');
-    const rc = path.join(dir, 'tty.rc');
-    const sock = `picotrace-test-${process.pid}`;
-    const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} record -o ${JSON.stringify(out)} -- sleep 30; echo $? > ${JSON.stringify(rc)}; sleep 30`;
+  // Run by node, and through the #! line, whose shell part starts strace itself for this form (test/cli/launcher.test.ts).
+  for (const [how, cmd] of [
+    ['node bin/picotrace.js', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`],
+    ['bin/picotrace.js', JSON.stringify(BIN)],
+  ] as const)
+  it.skipIf(spawnSync('tmux', ['-V']).status !== 0)(`lets Ctrl-C typed at a terminal reach the program once, run as ${how} (needs tmux: CI installs it)`, async () => {
+    const out = path.join(dir, `tty-${how.length}.ptrace`);
+    const rc = path.join(dir, `tty-${how.length}.rc`);
+    const sock = `picotrace-test-${process.pid}-${how.length}`;
+    const script = `${cmd} record -o ${JSON.stringify(out)} -- sleep 30; echo $? > ${JSON.stringify(rc)}; sleep 30`;
     expect(spawnSync('tmux', ['-L', sock, 'new-session', '-d', '-s', 't', '-x', '120', '-y', '20', script]).status).toBe(0);
     try {
       await waitForFile(out);

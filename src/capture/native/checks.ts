@@ -35,7 +35,11 @@ export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): s
 /** What `strace -V` says: the version (e.g. "6.1"; undefined when it cannot be run), and whether this build can print stacks (-k). */
 export function straceVersion(bin: string): { version?: string; stacks: boolean } {
   const r = spawnSync(bin, ['-V'], { encoding: 'utf8', timeout: 10_000 });
-  const out = String(r.stdout ?? '');
+  return parseStraceVersion(String(r.stdout ?? ''));
+}
+
+/** The version and stack support `strace -V` printed as `out`. */
+export function parseStraceVersion(out: string): { version?: string; stacks: boolean } {
   return { version: /version\s+(\S+)/.exec(out)?.[1], stacks: /Optional features enabled:.*\bstack-trace=/.test(out) };
 }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
@@ -53,6 +54,24 @@ for (;;) {
 parentPort.postMessage('end');
 `;
 
+/** The most a pipe may hold without privileges (/proc/sys/fs/pipe-max-size, by default). */
+export const PIPE_BYTES = 1 << 20;
+
+/**
+ * Raises the pipe behind `fd` from 64 KiB to PIPE_BYTES, in the background, so that strace does not
+ * wait while the reader thread starts (a Python start-up stalled for 40 ms): F_SETPIPE_SZ (1031) is
+ * out of Node's reach, and perl, always present on Debian, makes the call. Without perl, nothing changes.
+ */
+function widenPipe(fd: number): void {
+  try {
+    const perl = spawn('perl', ['-e', `fcntl(STDIN, 1031, ${PIPE_BYTES})`], { stdio: [fd, 'ignore', 'ignore'] });
+    perl.on('error', () => undefined);
+    perl.unref();
+  } catch {
+    /* the pipe keeps its 64 KiB */
+  }
+}
+
 /** A FIFO being drained into a callback. */
 export interface FifoPump {
   /** Resolves at end of file (every writer gone after one came, or stop() without writer); rejects on a read error or a callback's throw. */
@@ -66,8 +85,9 @@ export interface FifoPump {
  * strace fills it, so strace never waits while the main thread parses or compresses a chunk. At most
  * MAX_BUFFERED_BYTES wait between the two; beyond that the reader pauses and strace blocks.
  */
-export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void): FifoPump {
+export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void, opts: { widen?: boolean } = {}): FifoPump {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  if (opts.widen !== false) widenPipe(fd);
   const shared = new SharedArrayBuffer(8);
   const ctl = new Int32Array(shared);
   let finished = false;

@@ -7,13 +7,13 @@ import type { LineSplitter } from '../../import/lines.js';
 import type { StraceParser } from '../../import/strace/assemble.js';
 import type { EnvVar, TraceHeader } from '../../model/events.js';
 import { BadInputError, CaptureEnvError, fileError } from '../../util/errors.js';
-import { descendants, holdSignals, supervise, type HeldSignals, type Supervision } from '../supervise.js';
-import { nativeBundleCommand, readBundle } from '../bundle/index.js';
-import { startWatchdog, type Watchdog } from '../watchdog.js';
+import { AdoptedChild, descendants, holdSignals, isOwnChild, supervise, type HeldSignals, type RecorderProcess, type Supervision } from '../supervise.js';
+import { nativeBundleCommand, readBundle, type Bundle } from '../bundle/index.js';
+import { startWatchdog, watchdogOnFd, type Watchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
-import { checkPtraceProbe, checkStrace, checkYama, cpuPinner, findExecutable } from './checks.js';
+import { checkPtraceProbe, checkStrace, checkYama, cpuPinner, findExecutable, parseStraceVersion } from './checks.js';
 import { pumpFifo, type FifoPump } from './fifo.js';
-import { straceFlags } from './flags.js';
+import { straceFlags, type StraceFlags } from './flags.js';
 
 /**
  * How often the events parsed so far are written out as a chunk, so a killed recorder loses at most
@@ -97,21 +97,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   if (!program) throw new BadInputError('command not found', runArgv[0]);
   const { dir, fifo } = makeFifo();
   const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
-  const startTimeNs = BigInt(Date.now()) * 1000000n;
-  const header = {
-    backend: 'native',
-    argv: bundle ? bundle.args : opts.argv,
-    cwd: bundle ? bundle.cwd : cwd,
-    env: opts.env ? (bundle ? bundle.env.map(([name, value]) => ({ name, value })) : envList()) : [],
-    hostKernel: `${os.type()} ${os.release()} ${os.machine()}`,
-    runtimeName: 'linux',
-    runtimeVersion: os.release(),
-    startTimeNs,
-    captureOptions: { ...flags.options, ...(bundle ? { bundle: bundle.dir } : {}), ...(opts.cpu === undefined ? {} : { cpu: String(opts.cpu) }) },
-    notes: [`strace ${version}`],
-    hostname: os.hostname(),
-    writer: opts.writer ?? 'picotrace',
-  };
+  const header = launchHeader(opts, flags, version, BigInt(Date.now()) * 1000000n, bundle);
   // The trace file is made before the program runs, so that a path it cannot be written to stops the
   // recording first.
   try {
@@ -120,7 +106,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     fs.rmSync(dir, { recursive: true, force: true });
     fileError(err, opts.output);
   }
-  const watchdog = startWatchdog(dir);
+  const watchdog = startWatchdog(dir, path.resolve(opts.output));
   const undo = (): void => {
     watchdog.disarm();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -138,10 +124,33 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
     throw err;
   }
   if (child.pid) watchdog.add(child.pid);
-  const l = { key: launchKey(opts), held, header, output: opts.output, dir, runArgv, watchdog, early: [] as Buffer[], failure: undefined as unknown } as Launched;
+  return attach({ key: launchKey(opts), held, header, output: opts.output, dir, runArgv, watchdog }, child, fifo, opts, undo);
+}
+
+/** The header's fields known when strace starts. */
+function launchHeader(opts: RecordOptions, flags: StraceFlags, version: string, startTimeNs: bigint, bundle?: Bundle): Launched['header'] {
+  return {
+    backend: 'native',
+    argv: bundle ? bundle.args : opts.argv,
+    cwd: bundle ? bundle.cwd : (opts.cwd ?? process.cwd()),
+    env: opts.env ? (bundle ? bundle.env.map(([name, value]) => ({ name, value })) : envList()) : [],
+    hostKernel: `${os.type()} ${os.release()} ${os.machine()}`,
+    runtimeName: 'linux',
+    runtimeVersion: os.release(),
+    startTimeNs,
+    captureOptions: { ...flags.options, ...(bundle ? { bundle: bundle.dir } : {}), ...(opts.cpu === undefined ? {} : { cpu: String(opts.cpu) }) },
+    notes: [`strace ${version}`],
+    hostname: os.hostname(),
+    writer: opts.writer ?? 'picotrace',
+  };
+}
+
+/** Supervises a started strace and reads its FIFO; `undo` removes what the launch made, should that fail. */
+function attach(base: Pick<Launched, 'key' | 'held' | 'header' | 'output' | 'dir' | 'runArgv' | 'watchdog'>, child: RecorderProcess, fifo: string, opts: RecordOptions, undo: () => void, widened = false): Launched {
+  const l = { ...base, early: [] as Buffer[], failure: undefined as unknown } as Launched;
   // Until the parser knows the program's processes, they are strace's descendants.
   const straceTree = (): number[] => (child.pid ? descendants(child.pid) : []);
-  l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? straceTree(), log: opts.log, pending: held.release });
+  l.sup = supervise(child, { targets: () => l.parser?.liveProcesses() ?? straceTree(), log: opts.log, pending: l.held.release });
   l.guarded = (fn) => {
     if (l.failure !== undefined) return;
     try {
@@ -154,7 +163,7 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   // What strace still writes after a failure is drained and dropped, so that it ends quietly
   // instead of failing on a closed FIFO.
   try {
-    l.pump = pumpFifo(fifo, (chunk) => l.guarded(() => (l.sink ? l.sink(chunk) : void l.early.push(chunk))));
+    l.pump = pumpFifo(fifo, (chunk) => l.guarded(() => (l.sink ? l.sink(chunk) : void l.early.push(chunk))), { widen: !widened });
   } catch (err) {
     l.sup.kill();
     undo();
@@ -166,6 +175,104 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   });
   l.drained.catch(() => undefined);
   return l;
+}
+
+/**
+ * A strace that bin/picotrace.js started on a `record` command line before Node ran, with the same
+ * checks and flags as launch() (see picotrace_launch_record there), and told the watchdog of.
+ */
+export interface ShellLaunch {
+  /** strace's pid: a child of this process. */
+  pid: number;
+  /** When the shell started it. */
+  startTimeNs: bigint;
+  /** The time stamp of the default trace name (YYYYMMDD-HHMMSS, local time). */
+  stamp: string;
+  /** The FIFO's directory (strace.fifo, watchdog.fifo), as launch() makes it. */
+  dir: string;
+  /** What `strace -V` printed. */
+  straceV: string;
+}
+
+/** The FIFO, open for reading and writing so that strace's open did not wait for a reader, and the watchdog's stdin. */
+const SHELL_FIFO_FD = 8;
+const SHELL_WATCHDOG_FD = 9;
+
+/**
+ * Reads a ShellLaunch from the variables bin/picotrace.js exported (`PID START_NS STAMP DIR`, and
+ * strace -V's text) and removes them from the environment. Undefined without one, or when the pid
+ * is not this process's child (the variables were not the launcher's).
+ */
+export function takeShellLaunch(env: NodeJS.ProcessEnv = process.env): ShellLaunch | undefined {
+  const text = env.PICOTRACE_LAUNCH;
+  const straceV = env.PICOTRACE_LAUNCH_STRACE ?? '';
+  delete env.PICOTRACE_LAUNCH;
+  delete env.PICOTRACE_LAUNCH_STRACE;
+  const m = text === undefined ? null : /^(\d+) (\d+) (\d{8}-\d{6}) (\/.+)$/.exec(text);
+  if (!m || !isOwnChild(Number(m[1]))) return undefined;
+  return { pid: Number(m[1]), startTimeNs: BigInt(m[2]), stamp: m[3], dir: m[4], straceV };
+}
+
+/**
+ * Takes over a strace that bin/picotrace.js started (ShellLaunch) as launchEarly() would have
+ * started it; recordNative() adopts it the same way. Throws, after stopping it and removing its
+ * trace, when it cannot be read: the program must not be started a second time.
+ */
+export function adoptShellLaunch(opts: RecordOptions, s: ShellLaunch): void {
+  const held = holdSignals();
+  const watchdog = watchdogOnFd(SHELL_WATCHDOG_FD);
+  const child = new AdoptedChild(s.pid);
+  const undo = (): void => {
+    watchdog.disarm();
+    fs.rmSync(s.dir, { recursive: true, force: true });
+    fs.rmSync(opts.output, { force: true });
+  };
+  let launched: Launched;
+  try {
+    if (pending) throw new Error('a recording was already started');
+    const fifo = path.join(s.dir, 'strace.fifo');
+    const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
+    const header = launchHeader(opts, flags, parseStraceVersion(s.straceV).version ?? 'unknown', s.startTimeNs);
+    // The launcher has already widened the FIFO.
+    launched = attach({ key: launchKey(opts), held, header, output: opts.output, dir: s.dir, runArgv: opts.argv, watchdog }, child, fifo, opts, undo, true);
+  } catch (err) {
+    held.release();
+    for (const pid of [...descendants(s.pid), s.pid]) killQuietly(pid);
+    undo();
+    throw err;
+  } finally {
+    // The reader is open (or the launch is given up): strace's end of file comes when it exits.
+    try {
+      fs.closeSync(SHELL_FIFO_FD);
+    } catch {
+      /* not open */
+    }
+  }
+  // strace closes the FIFO as it exits: look for its exit at once then.
+  launched.pump.done.then(
+    () => child.poll(1),
+    () => child.poll(1),
+  );
+  const onExit = (): void => abandon(launched);
+  process.on('exit', onExit);
+  pending = { launched, forget: () => process.off('exit', onExit) };
+  recorderModules().catch(() => undefined);
+}
+
+let loading: ReturnType<typeof loadRecorderModules> | undefined;
+
+function loadRecorderModules() {
+  return Promise.all([import('../../format/writer.js'), import('../../import/strace/assemble.js'), import('../../import/lines.js'), import('../../model/events.js')]);
+}
+
+/**
+ * The writer and the strace grammar (with protobufjs, most of what record loads): loaded after
+ * strace has started the program, from the time an early launch starts, alongside the rest of the
+ * command line's machinery.
+ */
+function recorderModules(): ReturnType<typeof loadRecorderModules> {
+  loading ??= loadRecorderModules();
+  return loading;
 }
 
 /** A launch started before the command line was fully parsed (launchEarly), until recordNative() adopts it. */
@@ -191,6 +298,7 @@ export function launchEarly(opts: RecordOptions): boolean {
   const onExit = (): void => abandon(launched);
   process.on('exit', onExit);
   pending = { launched, forget: () => process.off('exit', onExit) };
+  recorderModules().catch(() => undefined);
   return true;
 }
 
@@ -239,12 +347,7 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
     try {
       // The writer and the strace grammar (with protobufjs, most of what record loads) are loaded
       // after strace has started the program, and read what it wrote meanwhile.
-      const [{ TraceWriter: Writer }, { StraceParser: Parser }, { LineSplitter: Splitter }, { makeHeader }] = await Promise.all([
-        import('../../format/writer.js'),
-        import('../../import/strace/assemble.js'),
-        import('../../import/lines.js'),
-        import('../../model/events.js'),
-      ]);
+      const [{ TraceWriter: Writer }, { StraceParser: Parser }, { LineSplitter: Splitter }, { makeHeader }] = await recorderModules();
       const header = makeHeader(l.header);
       const w = Writer.create(opts.output, opts.transform ? opts.transform.header(header) : header, { annotator: opts.annotator });
       writer = w;

@@ -1,0 +1,195 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BUFFER_SIZE, straceFlags } from '../../src/capture/native/flags.js';
+import { TraceReader } from '../../src/format/index.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+
+// bin/picotrace.js run as an installed picotrace runs (through its #! line): its shell part starts
+// strace on the plain `record` forms before Node runs, and Node takes the recording over. These
+// tests check that this path records what Node's own launch would, and behaves as well.
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  argv: string[];
+  stdin: string;
+}
+
+function processes(): Proc[] {
+  const out: Proc[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const argv = fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0').slice(0, -1);
+      let stdin = '';
+      try {
+        stdin = fs.readlinkSync(`/proc/${d}/fd/0`);
+      } catch {
+        /* not ours to read */
+      }
+      out.push({ pid: Number(d), ppid, argv, stdin });
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+async function until<T>(what: string, get: () => T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: never`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** `picotrace ARGS` through the #! line; resolves with its exit code (128+N when killed by N), stdout and stderr. */
+function launch(args: string[], cwd: string, input?: string) {
+  const child = spawn(BIN, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr })),
+  );
+  return { child, done };
+}
+
+describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs strace: CI installs it)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup());
+
+  it('starts strace itself, with the flags Node would give it, its own watchdog, and a header that precedes the first call', async () => {
+    const tag = `30.${process.pid % 1000}${Date.now() % 1000}`;
+    const out = path.join(dir, 'shell.ptrace');
+    const { child, done } = launch(['record', '-o', out, '--', 'sleep', tag], dir);
+    const sleeper = await until('the program', () => processes().find((p) => p.argv[0] === 'sleep' && p.argv[1] === tag));
+    const all = processes();
+    const strace = all.find((p) => p.pid === sleeper.ppid)!;
+    expect(strace.ppid).toBe(child.pid);
+    const fifo = strace.argv[strace.argv.indexOf('-o') + 1];
+    expect(path.dirname(path.dirname(fifo))).toBe(os.tmpdir().replace(/\/$/, ''));
+    expect(path.basename(path.dirname(fifo))).toMatch(/^picotrace-/);
+    const expected = [...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: fifo, stack: false }).args, '--', 'sleep', tag];
+    expect(strace.argv.slice(1)).toEqual(expected);
+    expect(path.basename(strace.argv[0])).toBe('strace');
+    // The launcher's watchdog is a subshell of it (Node's would run bin/picotrace.js --picotrace-watchdog).
+    const watchdog = all.filter((p) => p.stdin === path.join(path.dirname(fifo), 'watchdog.fifo'));
+    expect(watchdog.map((p) => p.ppid)).toEqual([child.pid]);
+    expect(all.some((p) => p.argv.includes('--picotrace-watchdog') && p.argv.includes(path.dirname(fifo)))).toBe(false);
+    // Once Node has taken over (the trace has its header), SIGTERM goes to the program.
+    await until('the header', () => (fs.statSync(out).size > 0 ? true : undefined));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(143);
+    expect(fs.existsSync(path.dirname(fifo))).toBe(false);
+    // Nothing of the launch is left: the watchdog ended with picotrace, disarmed.
+    expect(processes().filter((p) => p.ppid === child.pid || p.argv.includes(tag))).toEqual([]);
+    const reader = TraceReader.open(out);
+    try {
+      const first = [...reader.events()][0];
+      expect(first.pid).toBe(sleeper.pid);
+      expect(reader.header.captureOptions.straceFlags).toBe(expected.slice(0, expected.indexOf('-o')).join(' '));
+      expect(first.timeNs).toBeGreaterThanOrEqual(0);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('runs the program once for each form it takes, and gives it stdin and default signal handling', async () => {
+    const count = path.join(dir, 'count');
+    const forms = [['-o', 'a.ptrace'], ['--output', 'b.ptrace'], ['--output=c.ptrace'], ['--scrub', '-o', 'd.ptrace'], ['-o', 'e.ptrace', '--scrub']];
+    for (const form of forms) {
+      fs.writeFileSync(count, '');
+      // SigIgn is the mask of ignored signals: an asynchronous shell command would ignore SIGINT and SIGQUIT.
+      const script = `echo run >> ${count}; grep SigIgn /proc/self/status; cat`;
+      const r = await launch(['record', ...form, '--', 'sh', '-c', script], dir, 'from stdin\n').done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(fs.readFileSync(count, 'utf8')).toBe('run\n');
+      expect(r.stdout).toBe('SigIgn:\t0000000000000000\nfrom stdin\n');
+      const name = form.find((a) => a.includes('.ptrace'))!.replace('--output=', '');
+      expect(fs.statSync(path.join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('passes on exit codes and deaths by signal, and names the trace after the command by default', async () => {
+    const cwd = fs.mkdtempSync(path.join(dir, 'default-'));
+    expect((await launch(['record', '--', 'sh', '-c', 'exit 3'], cwd).done).code).toBe(3);
+    expect((await launch(['record', '--', 'bash', '-c', 'kill -SEGV $$'], cwd).done).code).toBe(139);
+    const names = fs.readdirSync(cwd).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/^bash-\d{8}-\d{6}\.ptrace$/);
+    expect(names[1]).toMatch(/^sh-\d{8}-\d{6}\.ptrace$/);
+  });
+
+  it('leaves no traced process when picotrace is SIGKILLed as soon as the program runs', async () => {
+    const tag = `${process.pid % 1000}${Date.now() % 1000}`;
+    const child = spawn(BIN, ['record', '-o', path.join(dir, 'killed.ptrace'), '--', 'sh', '-c', `sleep 41.${tag} & sleep 42.${tag}; wait`], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await until('the program', () => (processes().some((p) => p.argv.join(' ') === `sleep 42.${tag}`) ? true : undefined));
+    child.kill('SIGKILL');
+    await exited;
+    await until('the watchdog to kill the program', () => (processes().some((p) => p.argv.join(' ').includes(`.${tag}`)) ? undefined : true), 5000);
+  });
+
+  it('leaves neither a program nor an empty trace when SIGTERM comes as the program starts', async () => {
+    // The program runs some 40 ms before Node can catch signals: picotrace dies of one that comes
+    // then, and its watchdog kills what it started and removes the trace it had not yet written to.
+    const tag = `43.${process.pid % 1000}${Date.now() % 1000}`;
+    const out = path.join(dir, 'early-term.ptrace');
+    const { child, done } = launch(['record', '-o', out, '--', 'sleep', tag], dir);
+    await until('the program', () => (processes().some((p) => p.argv[0] === 'sleep' && p.argv[1] === tag) ? true : undefined));
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(143);
+    await until('the program to end', () => (processes().some((p) => p.argv.includes(tag)) ? undefined : true), 5000);
+    // Almost always picotrace is still starting, and the watchdog removes the empty trace; on a slow
+    // machine Node may have taken over, passed SIGTERM on, and written a whole trace.
+    if (fs.existsSync(out)) {
+      const reader = TraceReader.open(out);
+      try {
+        expect(reader.integrity.damage).toBeUndefined();
+      } finally {
+        reader.close();
+      }
+    }
+  });
+
+  it('leaves recordings with a closed standard stream or an open fd 3 to 9 to Node, which records them as before', async () => {
+    const out = path.join(dir, 'closed.ptrace');
+    const bin = JSON.stringify(BIN);
+    for (const redirect of ['<&-', '3</dev/null', '9>/dev/null']) {
+      const r = spawnSync('sh', ['-c', `exec ${bin} record -o ${JSON.stringify(out)} -- sh -c 'readlink /proc/self/fd/0; ls /proc/self/fd' ${redirect}`], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/Bad file descriptor|bin\/picotrace\.js: \d+:/);
+      const [stdin, ...fds] = r.stdout.trim().split('\n');
+      if (redirect === '<&-') expect(stdin).toBe('/dev/null');
+      expect(fds).not.toContain('9');
+    }
+  });
+
+  it('leaves a form it does not take (--env) to Node, which records it as before', async () => {
+    const out = path.join(dir, 'env.ptrace');
+    const r = await launch(['record', '--env', '-o', out, '--', 'true'], dir).done;
+    expect(r.code, r.stderr).toBe(0);
+    const reader = TraceReader.open(out);
+    try {
+      expect(reader.header.env.length).toBeGreaterThan(0);
+      expect(reader.header.env.some((v) => v.name.startsWith('PICOTRACE_'))).toBe(false);
+    } finally {
+      reader.close();
+    }
+  });
+});
