@@ -78,6 +78,8 @@ picotrace_launch_record() {
   strace_v=$("$strace" -V 2>/dev/null) || return 0
   case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) return 0 ;; esac
   started=$(date '+%s%N %Y%m%d-%H%M%S') || return 0
+  case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) return 0 ;; esac
+  case ${started%% *} in *[!0-9]*) return 0 ;; esac
   if [ -z "$has_out" ]; then
     out=${1##*[/]}
     case $out in ''|*[!A-Za-z0-9._+-]*) return 0 ;; esac

@@ -81,16 +81,16 @@ export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
  */
 export async function startEarly(args: string[]): Promise<void> {
   const { takeShellLaunch, adoptShellLaunch, launchEarly } = await import('../capture/native/record.js');
-  const shell = takeShellLaunch();
-  if (shell) launchStamp = shell.stamp;
-  const r = parseEarlyRecord(args);
-  const opts = r && { ...r, writer: VERSION, log: (line: string) => process.stderr.write(`${line}\n`) };
-  if (!shell) {
-    if (opts) launchEarly(opts);
-    return;
-  }
   try {
-    // The launcher takes a subset of the forms read here (test/cli/early-record.test.ts).
+    const shell = takeShellLaunch();
+    if (shell) launchStamp = shell.stamp;
+    const r = parseEarlyRecord(args);
+    const opts = r && { ...r, writer: VERSION, log: (line: string) => process.stderr.write(`${line}\n`) };
+    if (!shell) {
+      if (opts) launchEarly(opts);
+      return;
+    }
+    // The launcher takes a subset of the forms read here (test/cli/launcher.test.ts).
     if (!opts) throw new Error('the command line does not read as the one the launcher took');
     adoptShellLaunch(opts, shell);
   } catch (err) {

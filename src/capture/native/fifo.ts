@@ -58,17 +58,23 @@ parentPort.postMessage('end');
 export const PIPE_BYTES = 1 << 20;
 
 /**
- * Raises the pipe behind `fd` from 64 KiB to PIPE_BYTES, in the background, so that strace does not
- * wait while the reader thread starts (a Python start-up stalled for 40 ms): F_SETPIPE_SZ (1031) is
- * out of Node's reach, and perl, always present on Debian, makes the call. Without perl, nothing changes.
+ * Raises the FIFO's pipe from 64 KiB to PIPE_BYTES, in the background, so that strace does not wait
+ * while the reader thread starts (a Python start-up stalled for 40 ms): F_SETPIPE_SZ (1031) is out of
+ * Node's reach, and perl, always present on Debian, makes the call. Without perl, nothing changes.
+ * perl gets an open file of its own: Node makes a child's stdin blocking, which would make the
+ * reader's non-blocking reads block too had they shared one.
  */
-function widenPipe(fd: number): void {
+function widenPipe(fifo: string): void {
+  let fd: number | undefined;
   try {
+    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     const perl = spawn('perl', ['-e', `fcntl(STDIN, 1031, ${PIPE_BYTES})`], { stdio: [fd, 'ignore', 'ignore'] });
     perl.on('error', () => undefined);
     perl.unref();
   } catch {
     /* the pipe keeps its 64 KiB */
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -87,7 +93,7 @@ export interface FifoPump {
  */
 export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void, opts: { widen?: boolean } = {}): FifoPump {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  if (opts.widen !== false) widenPipe(fd);
+  if (opts.widen !== false) widenPipe(fifo);
   const shared = new SharedArrayBuffer(8);
   const ctl = new Int32Array(shared);
   let finished = false;

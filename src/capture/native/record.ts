@@ -201,16 +201,23 @@ const SHELL_WATCHDOG_FD = 9;
 /**
  * Reads a ShellLaunch from the variables bin/picotrace.js exported (`PID START_NS STAMP DIR`, and
  * strace -V's text) and removes them from the environment. Undefined without one, or when the pid
- * is not this process's child (the variables were not the launcher's).
+ * is not this process's child (the variables were not the launcher's). Throws, after killing that
+ * strace and its program, when the rest cannot be read: the program must not run twice.
  */
 export function takeShellLaunch(env: NodeJS.ProcessEnv = process.env): ShellLaunch | undefined {
   const text = env.PICOTRACE_LAUNCH;
   const straceV = env.PICOTRACE_LAUNCH_STRACE ?? '';
   delete env.PICOTRACE_LAUNCH;
   delete env.PICOTRACE_LAUNCH_STRACE;
-  const m = text === undefined ? null : /^(\d+) (\d+) (\d{8}-\d{6}) (\/.+)$/.exec(text);
-  if (!m || !isOwnChild(Number(m[1]))) return undefined;
-  return { pid: Number(m[1]), startTimeNs: BigInt(m[2]), stamp: m[3], dir: m[4], straceV };
+  if (text === undefined) return undefined;
+  const pid = Number(text.split(' ', 1)[0]);
+  if (!isOwnChild(pid)) return undefined;
+  const m = /^\d+ (\d+) (\d{8}-\d{6}) (.+)$/.exec(text);
+  if (!m) {
+    for (const p of [...descendants(pid), pid]) killQuietly(p);
+    throw new Error(`its description cannot be read: ${JSON.stringify(text)}`);
+  }
+  return { pid, startTimeNs: BigInt(m[1]), stamp: m[2], dir: path.resolve(m[3]), straceV };
 }
 
 /**
