@@ -72,10 +72,16 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
   beforeAll(() => ({ dir, cleanup } = tempDir()));
   afterAll(() => cleanup());
 
-  it('starts strace itself, with the flags Node would give it, its own watchdog, and a header that precedes the first call', async () => {
+  const stacks = /Optional features enabled:.*\bstack-trace=/.test(spawnSync('strace', ['-V'], { encoding: 'utf8' }).stdout ?? '');
+  const variants: { options: string[]; bufferSize: number; env: boolean; stack: boolean }[] = [
+    { options: [], bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false },
+    { options: ['--buffer-size', '4096', '--env', ...(stacks ? ['--stack'] : [])], bufferSize: 4096, env: true, stack: stacks },
+  ];
+  for (const v of variants)
+  it(`starts strace itself, with the flags Node would give it, its own watchdog, and a header that precedes the first call (record ${v.options.join(' ')})`, async () => {
     const tag = `30.${process.pid % 1000}${Date.now() % 1000}`;
-    const out = path.join(dir, 'shell.ptrace');
-    const { child, done } = launch(['record', '-o', out, '--', 'sleep', tag], dir);
+    const out = path.join(dir, `shell-${v.options.length}.ptrace`);
+    const { child, done } = launch(['record', ...v.options, '-o', out, '--', 'sleep', tag], dir);
     const sleeper = await until('the program', () => processes().find((p) => p.argv[0] === 'sleep' && p.argv[1] === tag));
     const all = processes();
     const strace = all.find((p) => p.pid === sleeper.ppid)!;
@@ -83,7 +89,7 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     const fifo = strace.argv[strace.argv.indexOf('-o') + 1];
     expect(path.dirname(path.dirname(fifo))).toBe(os.tmpdir().replace(/\/$/, ''));
     expect(path.basename(path.dirname(fifo))).toMatch(/^picotrace-/);
-    const expected = [...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: fifo, stack: false }).args, '--', 'sleep', tag];
+    const expected = [...straceFlags({ bufferSize: v.bufferSize, env: v.env, output: fifo, stack: v.stack }).args, '--', 'sleep', tag];
     expect(strace.argv.slice(1)).toEqual(expected);
     expect(path.basename(strace.argv[0])).toBe('strace');
     // The launcher's watchdog is a subshell of it (Node's would run bin/picotrace.js --picotrace-watchdog).
@@ -103,6 +109,11 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
       const first = [...reader.events()][0];
       expect(first.pid).toBe(sleeper.pid);
       expect(reader.header.captureOptions.straceFlags).toBe(expected.slice(0, expected.indexOf('-o')).join(' '));
+      // With --env, the header holds the environment the program got: none of the launcher's variables.
+      const names = reader.header.env.map((e) => e.name);
+      if (v.env) expect(names).toContain('PATH');
+      else expect(names).toEqual([]);
+      expect(names.filter((n) => n.startsWith('PICOTRACE_'))).toEqual([]);
       expect(first.timeNs).toBeGreaterThanOrEqual(0);
     } finally {
       reader.close();
@@ -111,7 +122,7 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
 
   it('runs the program once for each form it takes, and gives it stdin and default signal handling', async () => {
     const count = path.join(dir, 'count');
-    const forms = [['-o', 'a.ptrace'], ['--output', 'b.ptrace'], ['--output=c.ptrace'], ['--scrub', '-o', 'd.ptrace'], ['-o', 'e.ptrace', '--scrub']];
+    const forms = [['-o', 'a.ptrace'], ['--output', 'b.ptrace'], ['--output=c.ptrace'], ['--scrub', '-o', 'd.ptrace'], ['-o', 'e.ptrace', '--scrub'], ['--buffer-size=64', '-o', 'f.ptrace'], ['--env', '--output', 'g.ptrace', '--buffer-size', '1048576']];
     for (const form of forms) {
       fs.writeFileSync(count, '');
       // SigIgn is the mask of ignored signals: an asynchronous shell command would ignore SIGINT and SIGQUIT.
@@ -180,9 +191,9 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     }
   });
 
-  it('leaves a form it does not take (--env) to Node, which records it as before', async () => {
+  it('leaves a form it does not take (--backend native) to Node, which records it as before', async () => {
     const out = path.join(dir, 'env.ptrace');
-    const r = await launch(['record', '--env', '-o', out, '--', 'true'], dir).done;
+    const r = await launch(['record', '--backend', 'native', '--env', '-o', out, '--', 'true'], dir).done;
     expect(r.code, r.stderr).toBe(0);
     const reader = TraceReader.open(out);
     try {
