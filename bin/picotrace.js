@@ -33,8 +33,8 @@ picotrace_watchdog() {
   return 0
 }
 
-# `record [-o FILE] [--buffer-size N] [--env] [--stack] [--scrub] -- CMD ARGS...` (each option at most
-# once; --output FILE and --output=FILE, --buffer-size=N too) starts strace on CMD
+# `record [-o FILE] [--buffer-size N] [--cpu N] [--env] [--stack] [--scrub] -- CMD ARGS...` (each
+# option at most once; --output FILE and --output=FILE, --buffer-size=N, --cpu=N too) starts strace on CMD
 # here, before Node has started (about 40 ms sooner than Node could), exactly as
 # capture/native/record.ts would: the same checks first (else nothing is started, and Node starts
 # the recording and reports the problem), the same strace flags and FIFO, the trace file made first,
@@ -53,13 +53,15 @@ picotrace_executable() { # NAME: the path a PATH search finds (as findExecutable
 }
 picotrace_launch_record() {
   shift
-  out= has_out= bs=256 has_bs= env= stack= scrub=
+  out= has_out= bs=256 has_bs= cpu= has_cpu= env= stack= scrub=
   while [ $# -gt 0 ] && [ "$1" != -- ]; do
     case $1 in
       -o|--output) [ -z "$has_out" ] && [ $# -ge 2 ] || return 0; has_out=1 out=$2; shift 2 ;;
       --output=*) [ -z "$has_out" ] || return 0; has_out=1 out=${1#--output=}; shift ;;
       --buffer-size) [ -z "$has_bs" ] && [ $# -ge 2 ] || return 0; has_bs=1 bs=$2; shift 2 ;;
       --buffer-size=*) [ -z "$has_bs" ] || return 0; has_bs=1 bs=${1#--buffer-size=}; shift ;;
+      --cpu) [ -z "$has_cpu" ] && [ $# -ge 2 ] || return 0; has_cpu=1 cpu=$2; shift 2 ;;
+      --cpu=*) [ -z "$has_cpu" ] || return 0; has_cpu=1 cpu=${1#--cpu=}; shift ;;
       --env) [ -z "$env" ] || return 0; env=1; shift ;;
       --stack) [ -z "$stack" ] || return 0; stack=1; shift ;;
       --scrub) [ -z "$scrub" ] || return 0; scrub=1; shift ;;
@@ -72,6 +74,19 @@ picotrace_launch_record() {
   # 1 to 1048576, in decimal digits without a leading zero (as capture/native/flags.ts takes it).
   case $bs in ''|0*|*[!0-9]*|????????*) return 0 ;; esac
   [ "$bs" -le 1048576 ] || return 0
+  taskset=
+  if [ -n "$has_cpu" ]; then
+    # One of the CPUs this process may use (Cpus_allowed_list, say 0-3,8), run through taskset.
+    case $cpu in ''|*[!0-9]*|0?*|?????*) return 0 ;; esac
+    allowed= ok=
+    while read -r key value; do [ "$key" = Cpus_allowed_list: ] && allowed=$value; done < /proc/self/status
+    set -f; old_ifs=$IFS; IFS=,
+    for range in $allowed; do [ "$cpu" -ge "${range%-*}" ] && [ "$cpu" -le "${range#*-}" ] && ok=1; done
+    IFS=$old_ifs; set +f
+    [ -n "$ok" ] || return 0
+    picotrace_executable taskset || return 0
+    taskset=$found
+  fi
   # Node gives the program /dev/null for a closed standard stream, and does not pass on fds 3 to 9
   # (a jobserver's, say), which this shell would: such recordings are left to Node.
   [ -h /proc/self/fd/0 ] && [ -h /proc/self/fd/1 ] && [ -h /proc/self/fd/2 ] || return 0
@@ -109,7 +124,7 @@ picotrace_launch_record() {
   perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
   # An asynchronous command gets SIGINT and SIGQUIT ignored and /dev/null as stdin; env puts every
   # signal back to its default, as Node does for the programs it starts, and 5 is the real stdin.
-  env --default-signal "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 5<&- 8>&- 9>&- &
+  env --default-signal ${taskset:+"$taskset" -c "$cpu"} "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 5<&- 8>&- 9>&- &
   PICOTRACE_LAUNCH="$! ${started% *} ${started#* } $tmp"
   exec 5<&-
   echo "+ $!" >&9

@@ -9,6 +9,8 @@ export interface EarlyRecord {
   bufferSize: number;
   env: boolean;
   stack: boolean;
+  /** --cpu N: strace and the program run on CPU N only. */
+  cpu?: number;
 }
 
 /** The time stamp of a default trace name, when bin/picotrace.js chose it before Node ran. */
@@ -27,12 +29,12 @@ export function defaultOutputName(cmd: string, now?: Date): string {
   return `${base}-${stamp}.ptrace`;
 }
 
-const VALUED = new Set(['--output', '--buffer-size', '--backend']);
+const VALUED = new Set(['--output', '--buffer-size', '--backend', '--cpu']);
 const FLAGS = new Set(['--env', '--stack', '--scrub']);
 
 /**
  * Reads `record [OPTIONS] -- CMD ARGS...` the way commander will, for the plain forms only: each of
- * -o/--output, --buffer-size, --backend native, --env, --stack and --scrub at most once, before `--`.
+ * -o/--output, --buffer-size, --cpu, --backend native, --env, --stack and --scrub at most once, before `--`.
  * Anything else (another backend, --bundle, help, a value that looks like an option or that commander
  * would refuse) gives undefined, and the command line is left to commander alone.
  */
@@ -59,6 +61,9 @@ export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
       if (name === '--output') output = value;
       else if (name === '--backend') {
         if (value !== 'native') return undefined;
+      } else if (name === '--cpu') {
+        if (!/^(0|[1-9][0-9]{0,3})$/.test(value)) return undefined;
+        r.cpu = Number(value);
       } else {
         if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > 1 << 20) return undefined;
         r.bufferSize = Number(value);

@@ -52,7 +52,11 @@ describe('record started before the command line is fully read', () => {
     { argv: ['record', '--env', '--env', '--', 'true'], taken: false },
     { argv: ['record', '-o', 'a', '--output', 'b', '--', 'true'], taken: false },
     { argv: ['record', '--backend', 'gvisor', '--', 'true'], taken: false },
-    { argv: ['record', '--cpu', '0', '--', 'true'], taken: false },
+    { argv: ['record', '--cpu', '0', '--', 'true'], taken: true },
+    { argv: ['record', '--cpu=12', '-o', 'x.ptrace', '--', 'true'], taken: true },
+    { argv: ['record', '--cpu', '01', '--', 'true'], taken: false },
+    { argv: ['record', '--cpu', '0x1', '--', 'true'], taken: false },
+    { argv: ['record', '--cpu', '-1', '--', 'true'], taken: false },
     { argv: ['record', '--bundle', 'dir'], taken: false },
     { argv: ['record', '--help'], taken: false },
     { argv: ['record', '--nope', '--', 'true'], taken: false },
@@ -71,7 +75,8 @@ describe('record started before the command line is fully read', () => {
     const { opts } = await commanderReads(argv);
     expect(opts).toBeDefined();
     // The default name is made from the time picotrace started, so both readings give the same one.
-    expect({ argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack }).toEqual(early);
+    const read = { argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack, ...(opts!.cpu === undefined ? {} : { cpu: opts!.cpu }) };
+    expect(read).toEqual(early);
   });
 });
 

@@ -73,9 +73,10 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
   afterAll(() => cleanup());
 
   const stacks = /Optional features enabled:.*\bstack-trace=/.test(spawnSync('strace', ['-V'], { encoding: 'utf8' }).stdout ?? '');
-  const variants: { options: string[]; bufferSize: number; env: boolean; stack: boolean }[] = [
+  const variants: { options: string[]; bufferSize: number; env: boolean; stack: boolean; cpu?: string }[] = [
     { options: [], bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false },
     { options: ['--buffer-size', '4096', '--env', ...(stacks ? ['--stack'] : [])], bufferSize: 4096, env: true, stack: stacks },
+    { options: ['--cpu=0'], bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false, cpu: '0' },
   ];
   for (const v of variants)
   it(`starts strace itself, with the flags Node would give it, its own watchdog, and a header that precedes the first call (record ${v.options.join(' ')})`, async () => {
@@ -86,6 +87,9 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     const all = processes();
     const strace = all.find((p) => p.pid === sleeper.ppid)!;
     expect(strace.ppid).toBe(child.pid);
+    // With --cpu, strace ran through taskset, and the program inherited the pin.
+    const pin = /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync(`/proc/${sleeper.pid}/status`, 'utf8'))![1];
+    if (v.cpu !== undefined) expect(pin).toBe(v.cpu);
     const fifo = strace.argv[strace.argv.indexOf('-o') + 1];
     expect(path.dirname(path.dirname(fifo))).toBe(os.tmpdir().replace(/\/$/, ''));
     expect(path.basename(path.dirname(fifo))).toMatch(/^picotrace-/);
@@ -109,6 +113,7 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
       const first = [...reader.events()][0];
       expect(first.pid).toBe(sleeper.pid);
       expect(reader.header.captureOptions.straceFlags).toBe(expected.slice(0, expected.indexOf('-o')).join(' '));
+      expect(reader.header.captureOptions.cpu).toBe(v.cpu);
       // With --env, the header holds the environment the program got: none of the launcher's variables.
       const names = reader.header.env.map((e) => e.name);
       if (v.env) expect(names).toContain('PATH');
