@@ -101,6 +101,8 @@ picotrace_launch_record() {
   strace_v=$("$strace" -V 2>/dev/null) || return 0
   case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) return 0 ;; esac
   if [ -n "$stack" ]; then case $strace_v in *"Optional features enabled:"*"stack-trace="*) ;; *) return 0 ;; esac; fi
+  # coreutils' env, 8.31 or newer (busybox's has no --default-signal): see where strace starts below.
+  env --default-signal true 2>/dev/null || return 0
   started=$(date '+%s%N %Y%m%d-%H%M%S') || return 0
   case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) return 0 ;; esac
   case ${started%% *} in *[!0-9]*) return 0 ;; esac

@@ -196,6 +196,34 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     }
   });
 
+  it('leaves the recording to Node where env has no --default-signal (busybox, old coreutils)', async () => {
+    const bin = path.join(dir, 'old-env');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'env'), '#!/bin/sh\necho "env: unrecognized option \\"$1\\"" >&2\nexit 125\n', { mode: 0o755 });
+    const count = path.join(dir, 'old-env-count');
+    const out = path.join(dir, 'old-env.ptrace');
+    const child = spawn(BIN, ['record', '-o', out, '--', 'sh', '-c', `echo run >> ${count}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).not.toContain('unrecognized option');
+    expect(fs.readFileSync(count, 'utf8')).toBe('run\n');
+  });
+
+  it('says taskset may be what failed when a --cpu recording cannot start, and leaves no trace', async () => {
+    const bin = path.join(dir, 'bad-taskset');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'taskset'), '#!/bin/sh\necho "taskset: failed to set affinity" >&2\nexit 1\n', { mode: 0o755 });
+    const out = path.join(dir, 'bad-taskset.ptrace');
+    const child = spawn(BIN, ['record', '--cpu', '0', '-o', out, '--', 'true'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(2);
+    expect(stderr).toContain('picotrace: true: taskset or strace could not start it (exit status 1; its message is above)');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('leaves a form it does not take (--backend native) to Node, which records it as before', async () => {
     const out = path.join(dir, 'env.ptrace');
     const r = await launch(['record', '--backend', 'native', '--env', '-o', out, '--', 'true'], dir).done;

@@ -408,7 +408,8 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
       writer = undefined;
       fs.rmSync(opts.output, { force: true });
       if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${l.runArgv[0]}: ${probe.detail}`, probe.advice);
-      throw new BadInputError(`strace could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);
+      const starter = l.header.captureOptions.cpu === undefined ? 'strace' : 'taskset or strace';
+      throw new BadInputError(`${starter} could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);
     }
     const warnings: string[] = [];
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
