@@ -4,7 +4,7 @@ true /*
 # up to the `exec node` below, and to JavaScript all of it is the comment opened on the line above
 # (so no star followed by a slash may appear in it).
 
-# The recording watchdog (capture/watchdog.ts starts it as `sh picotrace.js --picotrace-watchdog DIR`,
+# The recording watchdog (capture/watchdog.ts starts it as `sh picotrace.js --picotrace-watchdog DIR TRACE`,
 # and picotrace_launch_record below as a function), `picotrace_watchdog DIR [TRACE]`: reads "+ PID",
 # "- PID" and "x" lines on stdin; when stdin ends without "x" (picotrace died, even by SIGKILL), it
 # kills every listed process, its descendants first (a traced program outlives a killed strace, and
