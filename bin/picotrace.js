@@ -162,6 +162,7 @@ if (extraCerts !== undefined) {
   process.env.NODE_EXTRA_CA_CERTS = extraCerts;
 }
 const argv = process.argv.slice(2);
-// `record` starts its program before the rest of picotrace loads (dist/cli/early.js).
-const early = argv[0] === 'record' ? import('../dist/cli/early.js').then((e) => e.startEarly(argv)).catch(() => undefined) : Promise.resolve();
-early.then(() => import('../dist/cli/main.js')).then((m) => m.main(argv));
+// dist/b is dist bundled (package.json `bundle`): one module load instead of some sixty, about 10 ms
+// sooner for every command. `record` starts its program before the rest of picotrace loads (cli/early.ts).
+const early = argv[0] === 'record' ? import('../dist/b/early.js').then((e) => e.startEarly(argv)).catch(() => undefined) : Promise.resolve();
+early.then(() => import('../dist/b/main.js')).then((m) => m.main(argv));

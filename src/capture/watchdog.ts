@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../util/root.js';
 
 /** bin/picotrace.js, whose shell part holds the watchdog (picotrace_watchdog), shared with its early record start. */
-const BIN = fileURLToPath(new URL('../../bin/picotrace.js', import.meta.url));
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'picotrace.js');
 
 /** Kills what a recording started if picotrace itself dies (even by SIGKILL); disarm() when it ends normally. */
 export interface Watchdog {

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../util/root.js';
 import protobuf from './protobuf.js';
 
 type LongBitsLike = { lo: number; hi: number };
@@ -39,7 +40,7 @@ LongBits.prototype.toNumber = function toNumber(this: LongBitsLike, unsigned?: b
 (protobuf.util as unknown as { Long: unknown }).Long = undefined;
 protobuf.configure();
 
-const schemaPath = fileURLToPath(new URL('../../schema/trace.proto', import.meta.url));
+const schemaPath = path.join(PACKAGE_ROOT, 'schema', 'trace.proto');
 const root = protobuf.loadSync(schemaPath);
 
 /** The protobufjs message types of schema/trace.proto. 64-bit fields decode to number when safe, bigint otherwise. */

@@ -1,8 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../util/root.js';
 import protobuf from '../../format/protobuf.js';
 import '../../format/index.js';
 
-const schemaPath = fileURLToPath(new URL('../../../schema/gvisor/monitor.proto', import.meta.url));
+const schemaPath = path.join(PACKAGE_ROOT, 'schema', 'gvisor', 'monitor.proto');
 const root = protobuf.loadSync(schemaPath);
 
 /** A protobufjs type of schema/gvisor/monitor.proto by its short name ("RawSyscall"). 64-bit fields decode to number when safe, bigint otherwise. */

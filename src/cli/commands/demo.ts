@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { BACKENDS, checkRunsc, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
 import { DigestAnnotator } from '../../compare/index.js';
 import { CaptureEnvError, fileError } from '../../util/errors.js';
+import { PACKAGE_ROOT } from '../../util/root.js';
 import { diffFiles, wantColor, writeOut } from '../compare.js';
 import { VERSION } from '../version.js';
 
@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 export const DEMO_SCRIPT = "printf 'hello from picotrace\\n' > demo.txt; cat demo.txt; wc -c < demo.txt; ls demo.txt; rm demo.txt";
 
 /** Where the traces shipped for machines that cannot record live (inside the package). */
-export const SHIPPED_DEMO_DIR = fileURLToPath(new URL('../../../traces/demo/', import.meta.url));
+export const SHIPPED_DEMO_DIR = path.join(PACKAGE_ROOT, 'traces', 'demo') + path.sep;
 
 interface DemoOptions {
   out: string;
