@@ -87,10 +87,8 @@ picotrace_launch_record() {
     picotrace_executable taskset || return 0
     taskset=$found
   fi
-  # Node gives the program /dev/null for a closed standard stream, and does not pass on fds 3 to 9
-  # (a jobserver's, say), which this shell would: such recordings are left to Node.
+  # Node gives the program /dev/null for a closed standard stream: such recordings are left to it.
   [ -h /proc/self/fd/0 ] && [ -h /proc/self/fd/1 ] && [ -h /proc/self/fd/2 ] || return 0
-  for fd in 3 4 5 6 7 8 9; do [ -h /proc/self/fd/$fd ] && return 0; done
   if [ -r /proc/sys/kernel/yama/ptrace_scope ]; then
     read -r yama < /proc/sys/kernel/yama/ptrace_scope || return 0
     case $yama in 0|1) ;; *) return 0 ;; esac
@@ -126,7 +124,8 @@ picotrace_launch_record() {
   perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
   # An asynchronous command gets SIGINT and SIGQUIT ignored and /dev/null as stdin; env puts every
   # signal back to its default, as Node does for the programs it starts, and 5 is the real stdin.
-  env --default-signal ${taskset:+"$taskset" -c "$cpu"} "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 5<&- 8>&- 9>&- &
+  # Nor does Node pass on fds 3 to 9 (GNU time's -o file, a jobserver's pipes), so they are closed.
+  env --default-signal ${taskset:+"$taskset" -c "$cpu"} "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 3>&- 4>&- 5<&- 6>&- 7>&- 8>&- 9>&- &
   PICOTRACE_LAUNCH="$! ${started% *} ${started#* } $tmp"
   exec 5<&-
   echo "+ $!" >&9
