@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+// ... and bundles it (dist/b), which bin/picotrace.js runs.
+execFileSync('npm', ['run', '-s', 'bundle'], { cwd: root, stdio: 'inherit' });
 const want = process.argv.slice(2);
 const scripts = fs
   .readdirSync(here)
