@@ -49,6 +49,20 @@ export interface Supervision {
 }
 
 /**
+ * The fields of /proc/PID/stat after the command name (the first is the state, field 3): the name
+ * may hold spaces and parentheses, so they are read after its last ')'.
+ */
+function statFields(pid: number): string[] | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
  * Every descendant of `pid` (children first, then theirs), from the parent links in /proc/N/stat.
  * A recorder's descendants are the traced program's processes, known this way before its output is
  * parsed; they must be killed before the recorder, as a tracee outlives a killed tracer.
@@ -63,14 +77,9 @@ export function descendants(pid: number): number[] {
   }
   for (const d of entries) {
     if (d.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${d}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after its last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ', 2)[1]);
+    const f = statFields(Number(d));
+    if (!f) continue;
+    const ppid = Number(f[1]);
     const list = kids.get(ppid);
     if (list) list.push(Number(d));
     else kids.set(ppid, [Number(d)]);
@@ -90,16 +99,6 @@ export interface RecorderProcess {
   once(event: 'error', listener: (err: Error) => void): unknown;
 }
 
-/** The fields of /proc/PID/stat after the command name (the first is the state, field 3). */
-function statFields(pid: number): string[] | undefined {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
 
 /** Whether `pid` is a child of this process (one it inherited from the shell that exec'd Node, say). */
 export function isOwnChild(pid: number): boolean {
