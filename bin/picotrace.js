@@ -163,5 +163,17 @@ if (extraCerts !== undefined) {
 const argv = process.argv.slice(2);
 // dist/b is dist bundled (package.json `bundle`): one module load instead of some sixty, about 10 ms
 // sooner for every command. `record` starts its program before the rest of picotrace loads (cli/early.ts).
-const early = argv[0] === 'record' ? import('../dist/b/early.js').then((e) => e.startEarly(argv)).catch(() => undefined) : Promise.resolve();
+// Should that fail after the shell part above started strace, picotrace stops (its watchdog then
+// ends the program) rather than start the program a second time.
+const shellStarted = process.env.PICOTRACE_LAUNCH !== undefined;
+const early =
+  argv[0] === 'record'
+    ? import('../dist/b/early.js')
+        .then((e) => e.startEarly(argv))
+        .catch((err) => {
+          if (!shellStarted) return;
+          process.stderr.write(`picotrace: cannot take over the recording the launcher started: ${err && err.message}\n`);
+          process.exit(4);
+        })
+    : Promise.resolve();
 early.then(() => import('../dist/b/main.js')).then((m) => m.main(argv));
