@@ -33,15 +33,27 @@ export function startWatchdog(tmpDir = '', trace = ''): Watchdog {
   stdin?.on('error', () => undefined);
   child?.unref();
   (stdin as unknown as { unref?: () => void } | undefined)?.unref?.();
+  return speak(
+    (line) => {
+      if (stdin && !stdin.destroyed) stdin.write(line);
+    },
+    () => stdin?.end(),
+  );
+}
+
+/** The watchdog's protocol over a way to send it a line and one to close its stdin: "+ PID", "- PID", then "x". */
+function speak(write: (line: string) => void, end: () => void): Watchdog {
+  let open = true;
   const send = (line: string): void => {
-    if (stdin && !stdin.destroyed) stdin.write(`${line}\n`);
+    if (open) write(`${line}\n`);
   };
   return {
     add: (pid) => send(`+ ${pid}`),
     remove: (pid) => send(`- ${pid}`),
     disarm: () => {
       send('x');
-      stdin?.end();
+      if (open) end();
+      open = false;
     },
   };
 }
@@ -51,28 +63,20 @@ export function startWatchdog(tmpDir = '', trace = ''): Watchdog {
  * this process holds as `fd`: the same protocol as startWatchdog's.
  */
 export function watchdogOnFd(fd: number): Watchdog {
-  let open = true;
-  const send = (line: string): void => {
-    if (!open) return;
-    try {
-      fs.writeSync(fd, `${line}\n`);
-    } catch {
-      /* the watchdog is gone: nothing left to tell it */
-    }
-  };
-  return {
-    add: (pid) => send(`+ ${pid}`),
-    remove: (pid) => send(`- ${pid}`),
-    disarm: () => {
-      send('x');
-      if (open) {
-        open = false;
-        try {
-          fs.closeSync(fd);
-        } catch {
-          /* already closed */
-        }
+  return speak(
+    (line) => {
+      try {
+        fs.writeSync(fd, line);
+      } catch {
+        /* the watchdog is gone: nothing left to tell it */
       }
     },
-  };
+    () => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    },
+  );
 }

@@ -260,10 +260,7 @@ export function adoptShellLaunch(opts: RecordOptions, s: ShellLaunch): void {
     () => child.poll(1),
     () => child.poll(1),
   );
-  const onExit = (): void => abandon(launched);
-  process.on('exit', onExit);
-  pending = { launched, forget: () => process.off('exit', onExit) };
-  recorderModules().catch(() => undefined);
+  hold(launched);
 }
 
 let loading: ReturnType<typeof loadRecorderModules> | undefined;
@@ -302,11 +299,16 @@ export function launchEarly(opts: RecordOptions): boolean {
     held.release();
     return false;
   }
+  hold(launched);
+  return true;
+}
+
+/** Keeps a launch for recordNative() to adopt (killed, with its trace removed, if picotrace exits first), and starts loading what finishing it needs. */
+function hold(launched: Launched): void {
   const onExit = (): void => abandon(launched);
   process.on('exit', onExit);
   pending = { launched, forget: () => process.off('exit', onExit) };
   recorderModules().catch(() => undefined);
-  return true;
 }
 
 /** Stops a launch that will not be finished: strace and the program, its trace and its FIFO directory. */
