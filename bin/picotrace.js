@@ -7,20 +7,30 @@ true /*
 # The recording watchdog (capture/watchdog.ts starts it as `sh picotrace.js --picotrace-watchdog DIR TRACE`,
 # and picotrace_launch_record below as a function), `picotrace_watchdog DIR [TRACE]`: reads "+ PID",
 # "- PID" and "x" lines on stdin; when stdin ends without "x" (picotrace died, even by SIGKILL), it
-# kills every listed process, its descendants first (a traced program outlives a killed strace, and
-# processes picotrace had not yet heard of are known only as strace's descendants), removes DIR, and
-# TRACE if picotrace had not yet written anything to it.
+# stops every listed process, then kills each with its descendants, descendants first (a traced
+# program outlives a killed strace, and processes picotrace had not yet heard of are known only as
+# strace's descendants), removes DIR, and TRACE if picotrace had not yet written anything to it.
+# From the first "+" on it holds DIR/strace.fifo open for reading (and never reads): when picotrace
+# dies, strace's writes then wait in the FIFO instead of failing, each with a "Broken pipe" message
+# on the terminal, until the watchdog stops it.
 picotrace_watchdog() {
   trap '' HUP INT QUIT TERM
-  dir=$1 pids=" " armed=1
+  dir=$1 pids=" " armed=1 held=
   while read -r op p; do
     case "$op" in
-      +) pids="$pids$p " ;;
+      +) pids="$pids$p "
+         # Opened for reading and writing first, so that the read-only open does not wait for a writer
+         # (`command`: a failed redirection must not end the watchdog).
+         if [ -z "$held" ] && [ -n "$dir" ] && [ -p "$dir/strace.fifo" ]; then
+           command exec 3<>"$dir/strace.fifo" 4<"$dir/strace.fifo" 3>&- && held=1
+         fi ;;
       -) case "$pids" in *" $p "*) pids="${pids%% $p *} ${pids#* $p }" ;; esac ;;
       x) armed=0 ;;
     esac
   done
   [ "$armed" = 1 ] || return 0
+  # Stopped, strace holds its program at the next call while the process tree is read below.
+  for p in $pids; do kill -STOP "$p" 2>/dev/null; done
   # "pid ppid" of every process, read after the last ')' of /proc/N/stat (the name may hold any byte).
   map=$(for d in /proc/[0-9]*; do read -r s 2>/dev/null < "$d/stat" || continue; s=${s##*) }; set -- $s; echo "${d#/proc/} $2"; done)
   kids() { echo "$map" | while read -r c pp; do [ "$pp" = "$1" ] && { echo "$c"; kids "$c"; }; done; }
@@ -94,6 +104,8 @@ picotrace_launch_record() {
     case $yama in 0|1) ;; *) return 0 ;; esac
   fi
   picotrace_executable "$1" || return 0
+  # Node must be there to take the recording over (sudo's secure_path, say, may not reach it).
+  picotrace_executable node || return 0
   picotrace_executable strace || return 0
   strace=$found
   strace_v=$("$strace" -V 2>/dev/null) || return 0
@@ -151,6 +163,10 @@ if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
   PICOTRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
   export PICOTRACE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "picotrace: node (Node.js 20.15 or newer) is not on PATH${SUDO_USER:+ (sudo sets PATH from its secure_path)}" >&2
+  exit 127
 fi
 exec node --max-semi-space-size=$s "$0" "$@"
 exit 127

@@ -54,7 +54,11 @@ async function until<T>(what: string, get: () => T | undefined, ms = 30_000): Pr
 
 /** `picotrace ARGS` through the #! line; resolves with its exit code (128+N when killed by N), stdout and stderr. */
 function launch(args: string[], cwd: string, input?: string) {
-  const child = spawn(BIN, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  return launchWith(BIN, args, cwd, input);
+}
+
+function launchWith(file: string, args: string[], cwd: string, input?: string) {
+  const child = spawn(file, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
@@ -159,6 +163,55 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     child.kill('SIGKILL');
     await exited;
     await until('the watchdog to kill the program', () => (processes().some((p) => p.argv.join(' ').includes(`.${tag}`)) ? undefined : true), 5000);
+  });
+
+  it('stops a chatty program without a "Broken pipe" message per line when picotrace is SIGKILLed (launched either way)', async () => {
+    // The watchdog holds the FIFO's read end, so strace's writes wait once Node is gone, and stops
+    // strace before it reads the process tree.
+    for (const way of ['launcher', 'node']) {
+      const tag = `44.${process.pid % 1000}${Date.now() % 1000}`;
+      const args = ['record', '-o', path.join(dir, `chatty-${way}.ptrace`), '--', 'sh', '-c', `sleep ${tag} & while :; do cat /etc/hostname; done`];
+      const { child, done } = way === 'node' ? launchWith(process.execPath, [BIN, ...args], dir) : launch(args, dir);
+      await until('the program', () => (processes().some((p) => p.argv[0] === 'sleep' && p.argv[1] === tag) ? true : undefined));
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGKILL');
+      const r = await done;
+      expect(r.code).toBe(137);
+      await until('the watchdog to kill the program', () => (processes().some((p) => p.argv.includes(tag) || p.argv.join(' ').includes(`sleep ${tag} &`)) ? undefined : true), 5000);
+      expect(r.stderr, way).not.toContain('Broken pipe');
+    }
+  });
+
+  it('ends what the launcher started, quietly, when Node cannot start (NODE_OPTIONS it refuses)', async () => {
+    const tag = `45.${process.pid % 1000}${Date.now() % 1000}`;
+    const marker = path.join(dir, 'node-refused-ran');
+    const child = spawn(BIN, ['record', '-o', path.join(dir, 'node-refused.ptrace'), '--', 'sh', '-c', `sleep ${tag} & while [ ! -e ${marker}.stop ]; do cat /etc/hostname; done; wait; touch ${marker}`], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '--no-such-node-option' },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(9);
+    await until('the watchdog to kill the program', () => (processes().some((p) => p.argv.includes(tag)) ? undefined : true), 5000);
+    // Node's own one line, and nothing from strace.
+    expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('--no-such-node-option')]);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'node-refused.ptrace'))).toBe(false);
+  });
+
+  it('says node is missing in one line when PATH does not reach it, and starts nothing', async () => {
+    const bin = path.join(dir, 'no-node');
+    fs.mkdirSync(bin, { recursive: true });
+    for (const tool of ['strace', 'env', 'date', 'mktemp', 'mkfifo', 'perl', 'sh', 'true']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found && !fs.existsSync(path.join(bin, tool))) fs.symlinkSync(found, path.join(bin, tool));
+    }
+    const out = path.join(dir, 'no-node.ptrace');
+    const r = spawnSync(BIN, ['record', '-o', out, '--', 'true'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: bin, SUDO_USER: 'someone' } });
+    expect(r.status).toBe(127);
+    expect(r.stderr).toBe('picotrace: node (Node.js 20.15 or newer) is not on PATH (sudo sets PATH from its secure_path)\n');
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('leaves neither a program nor an empty trace when SIGTERM comes as the program starts', async () => {
