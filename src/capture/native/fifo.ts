@@ -41,8 +41,11 @@ export interface FifoPump {
  * holds a writer of its own, so that end of file means strace closed the FIFO (it exited), not that
  * it has yet to open it.
  *
- * A reader thread did this before; besides its ~30 ms start, it made strace and the program run two
- * to three times slower on a 2-CPU machine, by keeping both CPUs busy (bench/record-native.bench.mjs).
+ * A reader thread did this before, handing batches to the main thread. Besides its ~30 ms start, it
+ * left strace and the program two to three times slower on a 2-CPU machine: a reader that only
+ * reads (like cat, or strace writing to a file) lets the scheduler spread the two over both CPUs,
+ * and each ptrace stop then wakes the other across them, slow in a VM. Parsing each read as it comes
+ * keeps the other CPU busy, so strace and the program stay together (bench/record-native.bench.mjs).
  */
 export function pumpFifo(fifo: string, onData: (chunk: Buffer) => void, opts: { widen?: boolean } = {}): FifoPump {
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);

@@ -31,7 +31,7 @@ export function registerRecord(program: Command): void {
     .option('--buffer-size <n>', 'bytes of each read/write buffer and string to keep', String(DEFAULT_BUFFER_SIZE))
     .option('--env', 'store the environment (header and every exec); off by default since it may hold secrets')
     .option('--stack', 'store the user-space stack of every call (native backend: strace -k; several times slower)')
-    .option('--cpu <n>', 'run strace and the program on CPU N only, as rr does: often several times faster (no wakeup across CPUs at each call), but the program sees one CPU (native backend)')
+    .option('--cpu <n>', 'run strace and the program on CPU N only, as rr does: faster on syscall-heavy programs (no wakeup across CPUs at each call), but the program sees one CPU (native backend)')
     .option('--backend <name>', `how to record: ${Object.keys(BACKENDS).join(', ')}`, 'native')
     .option('--source <source>', 'backend-specific event source (gvisor: monitor or strace-log)')
     .option('--bundle <dir>', "run an OCI bundle's process instead of a command (gvisor: runsc run; native: in its rootfs with unshare)")
