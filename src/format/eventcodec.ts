@@ -1,65 +1,17 @@
-import protobuf from './protobuf.js';
-import type { EnvVar, Int64, TraceEvent, NewEvent } from '../model/index.js';
-import { decodeArg, encodeArg } from './argcodec.js';
+import type { EnvVar, Int64, TraceEvent } from '../model/index.js';
+import { decodeArg } from './argcodec.js';
 import { type WireCursor, WireError } from './fastdecode.js';
 import { StoredCall } from './storedcall.js';
 import { pb } from './proto.js';
 
 type Obj = Record<string, unknown>;
 
-function envToWire(env: EnvVar[]): Obj[] {
-  return env.map((e) => (e.valueRemoved ? { name: e.name, value: e.value, valueRemoved: true } : { name: e.name, value: e.value }));
-}
-
 function envFromWire(env: Obj[] | undefined): EnvVar[] {
   if (!env || env.length === 0) return [];
   return env.map((e) => (e.valueRemoved ? { name: String(e.name), value: String(e.value ?? ''), valueRemoved: true } : { name: String(e.name), value: String(e.value ?? '') }));
 }
 
-/** Largest time or duration, in ns either way, that a trace stores (about 146 years); larger or non-finite values are not stored. */
-export const MAX_TIME_NS = 2 ** 62;
-
-/** True for a time or duration the file can hold. */
-export function isStorableTime(t: number | undefined): t is number {
-  return t !== undefined && Number.isFinite(t) && Math.abs(t) <= MAX_TIME_NS;
-}
-
-/** An event of any kind but a call. */
-export type OtherEvent = Exclude<NewEvent, { kind: 'call' }>;
-
-/**
- * Writes one event that is not a call, length-delimited, into a protobuf writer, with the schema's
- * generated encoder (calls, the bulk of a trace, are written by EventBlock). Its seq is not stored:
- * it is the chunk's first seq plus the event's position.
- */
-export function writeEvent(ev: OtherEvent, w: protobuf.Writer): void {
-  const o: Obj = { pid: ev.pid, tid: ev.tid };
-  if (isStorableTime(ev.timeNs)) o.timeNs = Math.trunc(ev.timeNs);
-  switch (ev.kind) {
-    case 'start':
-      o.start = { parentPid: ev.parentPid, isThread: ev.isThread, cloneFlags: ev.cloneFlags, isRoot: ev.isRoot };
-      break;
-    case 'exec':
-      o.exec = { path: ev.path, argv: ev.argv, env: envToWire(ev.env), oldPid: ev.oldPid };
-      break;
-    case 'signal': {
-      const sig: Obj = ev.info ? { signo: ev.signo, name: ev.name, info: encodeArg(ev.info) } : { signo: ev.signo, name: ev.name };
-      if (ev.stack?.length) sig.stack = ev.stack;
-      o.signal = sig;
-      break;
-    }
-    case 'exit': {
-      const x: Obj = { status: ev.status, signal: ev.signal, coreDumped: ev.coreDumped, threadOnly: ev.threadOnly };
-      if (ev.stack?.length) x.stack = ev.stack;
-      o.exit = x;
-      break;
-    }
-    case 'unparsed':
-      o.unparsed = { source: ev.source, line: ev.line, text: ev.text, reason: ev.reason };
-      break;
-  }
-  pb.Event.encodeDelimited(o as unknown as protobuf.Message, w);
-}
+export { isStorableTime, MAX_TIME_NS, type OtherEvent } from './encode.js';
 
 /**
  * Reads one length-delimited event at the cursor, numbering it `expectSeq`; an event that stores a
@@ -167,11 +119,6 @@ function readOrCheckEvent(cur: WireCursor, expectSeq: number, build: boolean): T
     default:
       throw new WireError('event has no body');
   }
-}
-
-/** Converts header fields to the wire object for pb.Header. */
-export function headerToWire(h: import('../model/index.js').TraceHeader): Obj {
-  return { ...h, env: envToWire(h.env), startTimeNs: h.startTimeNs };
 }
 
 /** Converts a decoded pb.Header to a TraceHeader. */

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import protobuf from './protobuf.js';
 import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { EventBlock } from './eventblock.js';
-import { headerToWire, isStorableTime } from './eventcodec.js';
+import { encodeFooter, encodeHeader, isStorableTime } from './encode.js';
 import { ChunkPipe, type ChunkPlaced, type ZlibCall } from './chunkpipe.js';
 import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
-import { pb } from './proto.js';
 
 /** Running digest of one normalized stream, as stored per chunk in the index. */
 export interface StreamDigest {
@@ -100,7 +98,7 @@ export class TraceWriter {
     } catch (err) {
       fileError(err, path);
     }
-    const hdr = Buffer.from(pb.Header.encode(headerToWire({ ...header, formatVersion: FORMAT_VERSION, writer: header.writer || PICOTRACE_VERSION }) as unknown as protobuf.Message).finish());
+    const hdr = encodeHeader({ ...header, formatVersion: FORMAT_VERSION, writer: header.writer || PICOTRACE_VERSION });
     const pre = Buffer.alloc(20);
     FILE_MAGIC.copy(pre, 0);
     pre.writeUInt32LE(FORMAT_VERSION, 8);
@@ -211,25 +209,23 @@ export class TraceWriter {
     if (this.closed) return;
     this.makeChunk(true);
     this.settle();
-    const footer = Buffer.from(
-      pb.Footer.encode({
-        chunks: this.chunks.map((c) => ({
-          firstSeq: c.firstSeq,
-          count: c.count,
-          offset: c.offset,
-          firstTimeNs: c.firstTimeNs === NO_TIME ? undefined : c.firstTimeNs,
-          maxTimeNs: c.maxTimeNs === NO_TIME ? undefined : c.maxTimeNs,
-          storedLength: c.storedLength,
-          digests: c.digests,
-        })),
-        eventCount: this.seq,
-        droppedEvents: extras.droppedEvents ?? 0,
-        unknownMessages: extras.unknownMessages ?? 0,
-        digestProfile: this.opts.annotator?.profile ?? '',
-        endNotes: extras.endNotes ?? {},
-        endTimeNs: extras.endTimeNs ?? 0,
-      } as unknown as protobuf.Message).finish(),
-    );
+    const footer = encodeFooter({
+      chunks: this.chunks.map((c) => ({
+        firstSeq: c.firstSeq,
+        count: c.count,
+        offset: c.offset,
+        firstTimeNs: c.firstTimeNs === NO_TIME ? undefined : c.firstTimeNs,
+        maxTimeNs: c.maxTimeNs === NO_TIME ? undefined : c.maxTimeNs,
+        storedLength: c.storedLength,
+        digests: c.digests,
+      })),
+      eventCount: this.seq,
+      droppedEvents: extras.droppedEvents ?? 0,
+      unknownMessages: extras.unknownMessages ?? 0,
+      digestProfile: this.opts.annotator?.profile ?? '',
+      endNotes: extras.endNotes ?? {},
+      endTimeNs: extras.endTimeNs ?? 0,
+    });
     const fh = Buffer.alloc(FOOTER_HEADER_SIZE);
     fh.writeUInt32LE(FOOTER_MAGIC, 0);
     fh.writeUInt32LE(footer.length, 4);

@@ -4,13 +4,14 @@ import protobuf from '../../src/format/protobuf.js';
 import { describe, expect, it } from 'vitest';
 import { EventBlock } from '../../src/format/eventblock.js';
 import { encodeArgs } from '../../src/format/argcodec.js';
-import { isStorableTime, writeEvent } from '../../src/format/eventcodec.js';
+import { isStorableTime } from '../../src/format/encode.js';
 import { pb } from '../../src/format/proto.js';
 import { TraceReader } from '../../src/format/index.js';
 import { StraceParser } from '../../src/import/index.js';
 import { A, makeCall, type CallEvent, type NewEvent } from '../../src/model/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { sampleEvents } from '../helpers/events.js';
+import { otherToWire } from '../helpers/wire.js';
 
 type Obj = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ function reference(events: NewEvent[]): Uint8Array {
   const w = protobuf.Writer.create();
   for (const ev of events) {
     if (ev.kind !== 'call') {
-      writeEvent(ev, w);
+      pb.Event.encodeDelimited(otherToWire(ev) as unknown as protobuf.Message, w);
       continue;
     }
     const o: Obj = { pid: ev.pid, tid: ev.tid, call: callToWire(ev) };
