@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import protobuf from '../../src/format/protobuf.js';
 import { Bytes } from '../../src/format/bytes.js';
@@ -7,7 +5,7 @@ import { encodeFooter, encodeHeader, writeOtherEvent, type FooterWire } from '..
 import { pb } from '../../src/format/proto.js';
 import { TraceReader } from '../../src/format/index.js';
 import { A, makeHeader, type NewEvent, type TraceHeader } from '../../src/model/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { realTraceFiles } from '../helpers/cli.js';
 import { headerToWire, otherToWire } from '../helpers/wire.js';
 
 // The hand-written encoders of src/format/encode.ts against protobufjs's generated ones (built from
@@ -33,17 +31,9 @@ function handEvent(ev: Exclude<NewEvent, { kind: 'call' }>): string {
   return hex(w.buf.subarray(0, w.pos));
 }
 
-function traceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'fuzz' ? [] : traceFiles(p);
-    return d.name.endsWith('.ptrace') ? [p] : [];
-  });
-}
-
 describe('hand-written encoders write the bytes of the generated ones', () => {
   it("for the header and footer of every real trace in traces/", () => {
-    const files = traceFiles(path.join(ROOT, 'traces'));
+    const files = realTraceFiles();
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const f of files) {
       const r = TraceReader.open(f);

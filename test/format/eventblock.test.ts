@@ -9,7 +9,7 @@ import { pb } from '../../src/format/proto.js';
 import { TraceReader } from '../../src/format/index.js';
 import { StraceParser } from '../../src/import/index.js';
 import { A, makeCall, type CallEvent, type NewEvent } from '../../src/model/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { realTraceFiles, ROOT } from '../helpers/cli.js';
 import { sampleEvents } from '../helpers/events.js';
 import { otherToWire } from '../helpers/wire.js';
 
@@ -63,17 +63,9 @@ function block(events: NewEvent[]): Uint8Array {
   return b.take();
 }
 
-function traceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'fuzz' ? [] : traceFiles(p);
-    return d.name.endsWith('.ptrace') ? [p] : [];
-  });
-}
-
 describe('EventBlock writes the bytes the generated encoder writes', () => {
   it('for every event of the real traces in traces/', () => {
-    const files = traceFiles(path.join(ROOT, 'traces'));
+    const files = realTraceFiles();
     expect(files.length).toBeGreaterThanOrEqual(5);
     let events = 0;
     for (const f of files) {

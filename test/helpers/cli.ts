@@ -27,3 +27,12 @@ export function tempDir(prefix = 'picotrace-test-'): { dir: string; cleanup: () 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Every real trace under traces/ (fuzz inputs left out), as the format tests read them all. */
+export function realTraceFiles(dir = path.join(ROOT, 'traces')): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'fuzz' ? [] : realTraceFiles(p);
+    return d.name.endsWith('.ptrace') ? [p] : [];
+  });
+}
