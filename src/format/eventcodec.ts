@@ -11,8 +11,6 @@ function envFromWire(env: Obj[] | undefined): EnvVar[] {
   return env.map((e) => (e.valueRemoved ? { name: String(e.name), value: String(e.value ?? ''), valueRemoved: true } : { name: String(e.name), value: String(e.value ?? '') }));
 }
 
-export { isStorableTime, MAX_TIME_NS, type OtherEvent } from './encode.js';
-
 /**
  * Reads one length-delimited event at the cursor, numbering it `expectSeq`; an event that stores a
  * different seq is malformed. Throws WireError (or a protobufjs error) on malformed bytes.
