@@ -1,4 +1,4 @@
-import { TraceWriter, type ChunkAnnotator } from '../format/index.js';
+import { TraceWriter, type ChunkAnnotator } from '../format/writer.js';
 import { makeHeader, type NewEvent } from '../model/index.js';
 import { BadInputError } from '../util/errors.js';
 import { detectFormat, IMPORT_FORMATS, type ImportFormat, type LineParserStats } from './formats.js';
