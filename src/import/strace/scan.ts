@@ -92,6 +92,12 @@ export class Scanner {
     throw new StraceSyntaxError(msg, this.pos, this.pos >= this.s.length);
   }
 
+  /** Fails for text that is open at the end of the line (the line was cut or wrapped there). */
+  private failAtEnd(msg: string): never {
+    this.pos = this.s.length;
+    this.fail(msg);
+  }
+
   private skipSpaces(): void {
     const s = this.s;
     while (this.pos < s.length && s.charCodeAt(this.pos) === 32) this.pos++;
@@ -226,7 +232,7 @@ export class Scanner {
       const c1 = s.charCodeAt(this.pos + 1);
       if (c1 === 47 && s.charCodeAt(this.pos + 2) === 42) {
         const end = s.indexOf('*/', this.pos + 3);
-        if (end < 0) this.fail('unterminated comment');
+        if (end < 0) this.failAtEnd('unterminated comment');
         v = A.comment(s.slice(this.pos + 3, end).trim(), v);
         this.pos = end + 2;
         continue;
@@ -280,7 +286,7 @@ export class Scanner {
     }
     if (c === 47 && s.charCodeAt(this.pos + 1) === 42) {
       const end = s.indexOf('*/', this.pos + 2);
-      if (end < 0) this.fail('unterminated comment');
+      if (end < 0) this.failAtEnd('unterminated comment');
       const v = A.comment(s.slice(this.pos + 2, end).trim());
       this.pos = end + 2;
       return v;
@@ -517,7 +523,7 @@ export class Scanner {
       const c = s.charCodeAt(this.pos);
       if (c === 60) {
         const end = s.indexOf('>', this.pos);
-        if (end < 0) this.fail('unterminated duration');
+        if (end < 0) this.failAtEnd('unterminated duration');
         const ns = parseSecondsNs(s, this.pos + 1, end);
         if (ns >= 0) r.durationNs = ns;
         else if (end - this.pos - 1 !== 11 || !s.startsWith('unavailable', this.pos + 1)) this.fail('bad duration');

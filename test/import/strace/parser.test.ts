@@ -366,6 +366,27 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(cs[2].args[2]).toEqual({ k: 'int', v: 3 });
   });
 
+  it('rejoins lines a terminal wrapped inside a duration, a comment or three times over', () => {
+    const lines = [
+      '11790 17:43:16.858153 execve("/usr/bin/sh", ["sh", "-c", "true"], 0x7ffd6ef7ba40 /* 35 va',
+      'rs */) = 0 <0.000182>',
+      '11790 17:43:16.859881 rt_sigaction(SIGCHLD, {sa_handler=0x55b6e27a7dc0, sa_mask=',
+      '~[RTMIN RT_1], sa_flags=SA_RESTORER, sa_restorer=0x7f8b6ee80050}, NULL, 8) = 0 <',
+      '0.000008>',
+      '11790 17:43:16.859922 geteuid()         = 0 <0.0000',
+      '07>',
+    ];
+    const { events, parser } = parseText(lines.join('\n'));
+    expect(parser.stats.unparsed).toBe(0);
+    const cs = calls(events);
+    expect(cs.map((c) => [c.name, c.durationNs])).toEqual([
+      ['execve', 182000],
+      ['rt_sigaction', 8000],
+      ['geteuid', 7000],
+    ]);
+    expect(cs[1].args[1]).toMatchObject({ k: 'struct' });
+  });
+
   it("keeps the program's output printed inside call lines apart from the calls (strace on a terminal)", () => {
     const { events, parser } = parseFile('terminal.log');
     expect(parser.stats.unparsed).toBe(0);
