@@ -40,6 +40,8 @@ interface Source {
   head?: string;
   headNo: number;
   timeNs: bigint;
+  /** What a paste put before every line (pastePrefix), taken off each as it is read. */
+  prefix: string;
 }
 
 function nextLine(src: Source): boolean {
@@ -48,9 +50,44 @@ function nextLine(src: Source): boolean {
     src.headNo++;
     return true;
   }
-  src.head = src.reader.next();
+  const l = src.reader.next();
+  src.head = l === undefined || !src.prefix ? l : unprefix(l, src.prefix);
   src.headNo = src.reader.lineNo;
   return src.head !== undefined;
+}
+
+/**
+ * What a paste put before every line of a log: a mail reply's "> " (any depth), a tab or spaces of
+ * indentation. It is the longest run of '>', spaces and tabs that every line of `lines` with other
+ * text (two at least) begins with; empty when there is none. No line of strace's begins with '>' or a tab,
+ * and those that begin with a space (strace -k's " > " frames, hex dumps) keep it once the run every
+ * line shares is taken off.
+ */
+export function pastePrefix(lines: string[]): string {
+  let prefix: string | undefined;
+  let n = 0;
+  for (const l of lines) {
+    // Blank, also once quoted (a bare ">").
+    if (!/[^>\s]/.test(l)) continue;
+    n++;
+    let k = 0;
+    if (prefix === undefined) {
+      while (k < l.length && (l[k] === '>' || l[k] === ' ' || l[k] === '\t')) k++;
+      prefix = l.slice(0, k);
+    } else {
+      while (k < prefix.length && l.charCodeAt(k) === prefix.charCodeAt(k)) k++;
+      prefix = prefix.slice(0, k);
+    }
+    if (!prefix) return '';
+  }
+  return n >= 2 && prefix ? prefix : '';
+}
+
+/** `line` without as much of `prefix` as it begins with (a quoted empty line may be a bare ">"). */
+function unprefix(line: string, prefix: string): string {
+  let k = 0;
+  while (k < prefix.length && line.charCodeAt(k) === prefix.charCodeAt(k)) k++;
+  return k ? line.slice(k) : line;
 }
 
 function perProcessPids(inputs: string[]): (number | undefined)[] {
@@ -73,13 +110,15 @@ export function importLogs(o: ImportOptions): ImportResult {
   try {
     for (let i = 0; i < o.inputs.length; i++) {
       const reader = new SyncLineReader(o.inputs[i], o.inputs.length > 1 ? 64 << 10 : 1 << 20);
-      const ahead: string[] = [];
+      let ahead: string[] = [];
       for (let n = 0; n < DETECT_LINES; n++) {
         const l = reader.next();
         if (l === undefined) break;
         ahead.push(l);
       }
-      sources.push({ reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n });
+      const prefix = pastePrefix(ahead);
+      if (prefix) ahead = ahead.map((l) => unprefix(l, prefix));
+      sources.push({ reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix });
     }
     const first = sources[0].ahead;
     const empty = sources.find((s) => !s.ahead.some((l) => l.trim() !== ''));

@@ -73,6 +73,32 @@ describe('picotrace import', () => {
     }
   });
 
+  it('takes off what a paste put before every line: a mail reply\'s "> ", a tab, indentation (stack frames and wrapped lines too)', () => {
+    const plain = fs.readFileSync(path.join(LOGS, 'k-Y.log'), 'latin1');
+    const base = path.join(dir, 'k-plain.ptrace');
+    expect(runCli(['import', path.join(LOGS, 'k-Y.log'), '-o', base]).code).toBe(0);
+    const want = readAll(base).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    // A line wrapped at 100 columns as well, and empty lines before and after (quoted: a bare ">").
+    const lines = plain.trimEnd().split('\n');
+    expect(lines[2]).toMatch(/rt_sigaction\(SIGCHLD, \{.{100}/);
+    const wrapped = ['', lines[0], lines[1], lines[2].slice(0, 100), lines[2].slice(100), ...lines.slice(3), ''];
+    for (const [name, pre] of [
+      ['quoted', '> '],
+      ['quoted-twice', '>> '],
+      ['tab', '\t'],
+      ['indented', '    '],
+    ] as const) {
+      const log = path.join(dir, `k-${name}.log`);
+      fs.writeFileSync(log, wrapped.map((l) => (l === '' && pre.startsWith('>') ? '>' : pre + l)).join('\n') + '\n');
+      const out = path.join(dir, `k-${name}.ptrace`);
+      const r = runCli(['import', log, '-o', out]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, name).toMatch(/; 0 unparsed/);
+      const got = readAll(out).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+      expect(got, name).toEqual(want);
+    }
+  });
+
   it('reads the log from stdin with -', () => {
     const out = path.join(dir, 'stdin.ptrace');
     const r = runCli(['import', '-', '-o', out], { input: fs.readFileSync(path.join(LOGS, 'tt-xx.log')) });
