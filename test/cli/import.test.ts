@@ -99,6 +99,21 @@ describe('picotrace import', () => {
     }
   });
 
+  it('reads the header (argv, start time) from a first line a terminal wrapped', () => {
+    const lines = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'), 'latin1').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/execve\(.{80}/);
+    const log = path.join(dir, 'wrapped-first.log');
+    fs.writeFileSync(log, [lines[0].slice(0, 60), lines[0].slice(60, 120), lines[0].slice(120), ...lines.slice(1)].join('\n') + '\n');
+    const out = path.join(dir, 'wrapped-first.ptrace');
+    const r = runCli(['import', log, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/; 0 unparsed/);
+    const base = path.join(dir, 'unwrapped-first.ptrace');
+    expect(runCli(['import', path.join(LOGS, 'ttt-T-yy.log'), '-o', base]).code).toBe(0);
+    expect(readAll(out).header.argv).toEqual(['sh', '-c', 'ls / | wc -l']);
+    expect(readAll(out).header.startTimeNs).toBe(readAll(base).header.startTimeNs);
+  });
+
   it('reads the log from stdin with -', () => {
     const out = path.join(dir, 'stdin.ptrace');
     const r = runCli(['import', '-', '-o', out], { input: fs.readFileSync(path.join(LOGS, 'tt-xx.log')) });

@@ -53,11 +53,26 @@ export function lineTimeNs(rec: LineRecord): bigint | undefined {
   return BigInt(t.sec) * 1000000000n + BigInt(t.ns);
 }
 
+/** A line cut short joined to the lines after it (a terminal's wrapping), as the parser joins them: at most 8. */
+function parseWrapped(lines: string[], i: number): LineRecord | undefined {
+  let text = lines[i];
+  for (let j = i; j < lines.length && j < i + 8; j++) {
+    if (j > i) text += lines[j];
+    try {
+      return parseLine(text);
+    } catch (err) {
+      if (!(err instanceof StraceSyntaxError)) throw err;
+      if (!err.cut) return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Header fields a log's first lines tell: start time, the first exec's argv, the timestamp style. */
 export function straceHeaderHints(firstLines: string[]): Partial<TraceHeader> {
   const hints: Partial<TraceHeader> = { captureOptions: {} };
-  for (const l of firstLines) {
-    const r = tryParse(l);
+  for (let i = 0; i < firstLines.length; i++) {
+    const r = parseWrapped(firstLines, i);
     if (!r) continue;
     if (hints.startTimeNs === undefined && r.time) {
       hints.startTimeNs = lineTimeNs(r) ?? 0n;
