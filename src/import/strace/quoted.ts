@@ -157,6 +157,14 @@ export function scanQuoted(s: string, start: number): number {
     if (i + 1 >= m) break;
     const e = inp[i + 1];
     let v: number;
+    if (e === 48 && (inp[i + 2] < 48 || inp[i + 2] > 55)) {
+      // A run of \0 (zero bytes, the commonest escape in binary data), each not followed by a digit.
+      do {
+        out[o++] = 0;
+        i += 2;
+      } while (i + 1 < m && inp[i] === 92 && inp[i + 1] === 48 && (inp[i + 2] < 48 || inp[i + 2] > 55));
+      continue;
+    }
     if (e >= 48 && e <= 55) {
       // \o, \oo or \ooo: at most three digits.
       v = e - 48;

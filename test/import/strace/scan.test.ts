@@ -124,6 +124,28 @@ describe('strace value grammar', () => {
     }
   });
 
+  it('decodes runs of zero bytes as strace prints them: \\0, or \\000 before an octal digit', () => {
+    const cases: [string, number[]][] = [
+      ['"\\0"', [0]],
+      ['"\\0\\0\\0"', [0, 0, 0]],
+      ['"\\0\\0001"', [0, 0, 49]],
+      ['"\\0\\01"', [0, 1]],
+      ['"\\0\\08\\09"', [0, 0, 56, 0, 57]],
+      ['"a\\0\\0b\\0"', [97, 0, 0, 98, 0]],
+      ['"\\0\\0\\\\0"', [0, 0, 92, 48]],
+      ['"\\0\\0\\x00\\0"', [0, 0, 0, 0]],
+    ];
+    for (const [text, bytes] of cases) {
+      for (const tail of ['', '..., 64) = 64']) {
+        const q = readQuoted(text + tail, 0);
+        expect(q.end, text).toBe(text.length);
+        const got = typeof q.value === 'string' ? Buffer.from(q.value, 'latin1') : Buffer.from(q.value);
+        expect([...got], text).toEqual(bytes);
+      }
+    }
+    expect(() => readQuoted('"\\0\\0\\', 0)).toThrow(StraceSyntaxError);
+  });
+
   it('reports escapes cut at the end of the line as cut, and bad ones where they are', () => {
     for (const cut of ['"ab\\', '"ab\\x', '"ab\\12', '"\\x41\\x4']) {
       try {
