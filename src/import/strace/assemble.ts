@@ -49,6 +49,8 @@ interface Wrapped {
 
 /** strace's end of a call line, after the program's output: `)`, padding, `= `. */
 const RESULT_AFTER_OUTPUT = /^\)\s*= /;
+/** The rest of a call line wrapped just after its result: more of the value or errno, the errno's text, then the duration. */
+const RESULT_TAIL = /^[0-9A-Za-z_]*( [A-Z][A-Z0-9_]*)?( \(.*\))? ?<\d+(\.\d+)?>$/;
 
 interface Pending {
   name: string;
@@ -130,6 +132,13 @@ export class StraceParser {
    */
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
+  /**
+   * The line of the held call when it read as whole but without a duration, in a log whose calls
+   * have them: a terminal may have wrapped it just after its result (see rejoinHeld).
+   */
+  private heldLine: { text: string; ev: StackHolder } | undefined;
+  /** Calls read with a duration (-T) so far. */
+  private timedCalls = 0;
   /** What was held at the last releaseQuiet(). */
   private heldAtTick: StackHolder | undefined;
   /**
@@ -187,6 +196,8 @@ export class StraceParser {
     // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
     // held from the line before.
     const extra = text.charCodeAt(0) === 32 && (text.startsWith(STACK_FRAME) || text.startsWith(DUMP_LINE) || text.startsWith(DUMP_BUFFER));
+    if (this.heldLine !== undefined && !extra && this.rejoinHeld(text)) return;
+    this.heldLine = undefined;
     if (!extra && this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
@@ -230,6 +241,40 @@ export class StraceParser {
     const b = rec.body;
     if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid)) return;
     this.handle(rec, lineNo, source, pid);
+    if (b.t === 'call' && b.result.durationNs === undefined && this.timedCalls > 0 && this.opts.joinWrapped !== false && this.held) this.heldLine = { text, ev: this.held };
+  }
+
+  /**
+   * A terminal's wrap just after a complete result: `... = 0x7f8b6f` read as a whole call, and the
+   * next line, `026000 <0.000011>`, as nothing. When the held call's line (heldLine) reads, with
+   * `text` joined to it, as the same call with a duration, the held call takes that line's result.
+   * Not for a clone or exec whose result would change (what followed from it is already done).
+   */
+  private rejoinHeld(text: string): boolean {
+    const line = this.heldLine!;
+    this.heldLine = undefined;
+    const held = this.held;
+    if (!held || held !== line.ev || held.kind !== 'call' || !RESULT_TAIL.test(text)) return false;
+    let rec: LineRecord;
+    try {
+      rec = parseLine(line.text + text);
+    } catch (err) {
+      if (err instanceof StraceSyntaxError) return false;
+      throw err;
+    }
+    const b = rec.body;
+    if (b.t !== 'call' || b.name !== held.name || b.result.durationNs === undefined) return false;
+    const next = buildCall(held.tid, held.pid, b.info, b.args, b.result, held.timeNs, 0);
+    if ((next.retval !== held.retval || next.errno !== held.errno) && (b.info.clone || b.info.exec)) return false;
+    held.retval = next.retval;
+    held.errno = next.errno;
+    held.flags = next.flags;
+    held.buffers = next.buffers;
+    held.durationNs = next.durationNs;
+    if (next.retAnnotation === undefined) delete held.retAnnotation;
+    else held.retAnnotation = next.retAnnotation;
+    this.timedCalls++;
+    return true;
   }
 
   /**
@@ -679,21 +724,10 @@ export class StraceParser {
   /** Emits one call of thread `tid` of process `pid`, and what follows from it (a child's parent, an exec). */
   private call(tid: number, pid: number, info: CallInfo, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): void {
     const name = info.name;
-    let errno = 0;
-    let flags = extraFlags;
-    if (r.errnoName) {
-      errno = errnoNumber(r.errnoName) ?? errnoFromUnknown(r.errnoName);
-      if (INTERRUPTED.has(errno)) flags |= CallFlags.interrupted;
-    }
-    if (r.unknown && !errno) flags |= CallFlags.retvalUnknown;
-    if (info.noReturn) flags |= CallFlags.noReturn;
-    const retval = r.unknown && errno ? -1 : r.retval;
-    const buffers = extractBuffers(info.data, args, retval, errno !== 0 || r.unknown);
-    const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name, sysno: info.sysno, rawArgs: [], args, retval, errno, flags, buffers };
-    if (timeNs !== undefined) ev.timeNs = timeNs;
-    if (r.durationNs !== undefined) ev.durationNs = r.durationNs;
-    if (r.annotation !== undefined) ev.retAnnotation = r.annotation;
+    const ev = buildCall(tid, pid, info, args, r, timeNs, extraFlags);
+    const { retval, errno } = ev;
     this.stats.calls++;
+    if (r.durationNs !== undefined) this.timedCalls++;
     this.emit(ev);
     if (errno || r.unknown) return;
     if (info.clone && typeof retval === 'number' && retval > 0 && !this.tgid.has(retval)) {
@@ -709,6 +743,25 @@ export class StraceParser {
     const env = args[off + 2];
     this.emit({ kind: 'exec', pid, tid, timeNs, path, argv: stringsOf(argv), env: envOf(env), oldPid: tid });
   }
+}
+
+/** The call event of one call's parts: errno and flags from the result, the data buffers from the arguments. */
+function buildCall(tid: number, pid: number, info: CallInfo, args: ArgValue[], r: CallResult, timeNs: number | undefined, extraFlags: number): Omit<CallEvent, 'seq'> {
+  let errno = 0;
+  let flags = extraFlags;
+  if (r.errnoName) {
+    errno = errnoNumber(r.errnoName) ?? errnoFromUnknown(r.errnoName);
+    if (INTERRUPTED.has(errno)) flags |= CallFlags.interrupted;
+  }
+  if (r.unknown && !errno) flags |= CallFlags.retvalUnknown;
+  if (info.noReturn) flags |= CallFlags.noReturn;
+  const retval = r.unknown && errno ? -1 : r.retval;
+  const buffers = extractBuffers(info.data, args, retval, errno !== 0 || r.unknown);
+  const ev: Omit<CallEvent, 'seq'> = { kind: 'call', pid, tid, name: info.name, sysno: info.sysno, rawArgs: [], args, retval, errno, flags, buffers };
+  if (timeNs !== undefined) ev.timeNs = timeNs;
+  if (r.durationNs !== undefined) ev.durationNs = r.durationNs;
+  if (r.annotation !== undefined) ev.retAnnotation = r.annotation;
+  return ev;
 }
 
 function stringsOf(a: ArgValue | undefined): string[] {

@@ -387,6 +387,36 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(cs[1].args[1]).toMatchObject({ k: 'struct' });
   });
 
+  it('rejoins a line a terminal wrapped just after its result, when the log has durations and the line has none', () => {
+    const lines = [
+      '11790 17:43:16.858900 brk(NULL)         = 0x55b71de32000 <0.000008>',
+      '11790 17:43:16.858929 mmap(NULL, 34547, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f8b6f',
+      '026000 <0.000011>',
+      '11790 17:43:16.858930 access("/etc/ld.so.preload", R_OK) = -1 ENOE',
+      'NT (No such file or directory) <0.000066>',
+      '11790 17:43:16.858931 close(3)          = 0',
+      ' <0.000009>',
+      '11790 17:43:16.858932 getpid()          = 11790 <0.000005>',
+      '42',
+    ];
+    const { events, parser } = parseText(lines.join('\n'));
+    const cs = calls(events);
+    expect(cs.map((c) => [c.name, c.retval, c.errno, c.durationNs])).toEqual([
+      ['brk', 0x55b71de32000, 0, 8000],
+      ['mmap', 0x7f8b6f026000, 0, 11000],
+      ['access', -1, 2, 66000],
+      ['close', 0, 0, 9000],
+      ['getpid', 11790, 0, 5000],
+    ]);
+    // A line of its own after a whole call (a program's output) stays unparsed.
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.text)).toEqual(['42']);
+    expect(parser.stats.unparsed).toBe(1);
+    // Without durations in the log nothing tells a wrapped result from a whole one.
+    const plain = parseText(['mmap(NULL, 34547, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f8b6f', '026000'].join('\n'));
+    expect(calls(plain.events)[0].retval).toBe(0x7f8b6f);
+    expect(plain.parser.stats.unparsed).toBe(1);
+  });
+
   it("keeps the program's output printed inside call lines apart from the calls (strace on a terminal)", () => {
     const { events, parser } = parseFile('terminal.log');
     expect(parser.stats.unparsed).toBe(0);
