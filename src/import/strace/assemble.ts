@@ -45,6 +45,8 @@ interface Wrapped {
   source: string;
   pid?: number;
   breaks: number[];
+  /** A resumed call's line, whose rest ended too early (waitForRest). */
+  resumed?: boolean;
 }
 
 /** strace's end of a call line, after the program's output: `)`, padding, `= `. */
@@ -203,7 +205,7 @@ export class StraceParser {
       const w = this.wrapped;
       if (this.tryJoined(w, text)) return;
       this.wrapped = undefined;
-      this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+      this.abandonWrapped(w);
     }
     if (extra) {
       if (text.charCodeAt(1) === 62) this.stackFrame(text, lineNo, source, pid);
@@ -240,7 +242,7 @@ export class StraceParser {
     // whose last argument is the raw `2hi`.
     const b = rec.body;
     if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid)) return;
-    this.handle(rec, lineNo, source, pid);
+    this.handle(rec, lineNo, source, pid, text);
     if (b.t === 'call' && b.result.durationNs === undefined && this.timedCalls > 0 && this.opts.joinWrapped !== false && this.held) this.heldLine = { text, ev: this.held };
   }
 
@@ -309,7 +311,26 @@ export class StraceParser {
     return true;
   }
 
+  /**
+   * A resumed line whose rest ends too early (`<... wait4 resumed>[...]`, then `, 0, NULL) = 5` on the
+   * next line) is held as a wrapped line, to be read again with the lines after it joined; true when
+   * it is. Only for a line read whole (`text`), as long as a wrapped line may grow.
+   */
+  private waitForRest(err: StraceSyntaxError, text: string | undefined, lineNo: number, source: string, pid: number | undefined): boolean {
+    if (!err.cut || text === undefined || this.opts.joinWrapped === false || text.length >= MAX_JOIN_CHARS) return false;
+    this.wrapped = { text, line: lineNo, source, pid, breaks: [], resumed: true };
+    return true;
+  }
+
+  /** A wrapped line no later line completed: unparsed, and a resumed call's as it was before the wait (its pending start taken with it). */
+  private abandonWrapped(w: Wrapped): void {
+    if (w.resumed) this.handle(parseLine(w.text), w.line, w.source, w.pid);
+    else this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+  }
+
   private tryJoined(w: Wrapped, text: string): boolean {
+    // A line of strace's own is not the rest of a resumed call (whose line parsed as one).
+    if (w.resumed && looksLikeRecordStart(text)) return false;
     for (const sep of ['', ' ']) {
       const joined = w.text + sep + text;
       let rec: LineRecord;
@@ -345,7 +366,7 @@ export class StraceParser {
         this.emitUnparsed(out, w.line, w.source, PROGRAM_OUTPUT, w.pid ?? call.pid);
         return true;
       }
-      this.handle(rec, w.line, w.source, w.pid);
+      this.handle(rec, w.line, w.source, w.pid, joined);
       return true;
     }
     return false;
@@ -409,7 +430,7 @@ export class StraceParser {
     if (this.wrapped) {
       const w = this.wrapped;
       this.wrapped = undefined;
-      this.unparsed(w.text, w.line, w.source, 'line ends too early (cut)', w.pid);
+      this.abandonWrapped(w);
     }
     for (const tid of [...this.pending.keys()]) this.flushPending(tid);
     if (this.held) this.release();
@@ -585,7 +606,11 @@ export class StraceParser {
     return this.rootTid ?? 0;
   }
 
-  private handle(rec: LineRecord, lineNo: number, source: string, pidHint?: number): void {
+  /**
+   * Acts on one parsed line. `text`, the line itself when it came whole from line() (or joined there),
+   * lets a resumed call whose rest ends too early wait for the lines a terminal wrapped it onto.
+   */
+  private handle(rec: LineRecord, lineNo: number, source: string, pidHint?: number, text?: string): void {
     const body: LineBody = rec.body;
     if (body.t === 'message') return;
     let tid = this.tidOf(rec, pidHint);
@@ -610,6 +635,10 @@ export class StraceParser {
             this.call(tid, pid, callInfo(p.name), args, result, p.timeNs, 0);
           } catch (err) {
             if (!(err instanceof StraceSyntaxError)) throw err;
+            if (this.waitForRest(err, text, lineNo, source, pidHint)) {
+              this.pending.set(tid, p);
+              return;
+            }
             this.unparsed(`${p.name}(${p.argsText}<... ${body.name} resumed>${body.restText}`, p.line, p.source, `resumed call: ${err.message}`, tid);
           }
           return;
@@ -619,6 +648,7 @@ export class StraceParser {
           this.call(tid, pid, callInfo(body.name), args, result, timeNs, 0);
         } catch (err) {
           if (!(err instanceof StraceSyntaxError)) throw err;
+          if (this.waitForRest(err, text, lineNo, source, pidHint)) return;
           this.unparsed(`<... ${body.name} resumed>${body.restText}`, lineNo, source, `resumed call without its start: ${err.message}`, tid);
         }
         return;

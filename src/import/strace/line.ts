@@ -163,7 +163,19 @@ function brackets(s: string, p: number): number {
 export function parseLine(s: string): LineRecord {
   const rec: { pid?: number; time?: LineTime } = {};
   const p = parsePrefix(s, rec);
-  return { pid: rec.pid, time: rec.time, body: parseBody(s, p) };
+  try {
+    return { pid: rec.pid, time: rec.time, body: parseBody(s, p) };
+  } catch (err) {
+    // ` <unfinished ..`: the marker the line's end cut.
+    if (err instanceof StraceSyntaxError && !err.cut && endsInUnfinished(s)) throw new StraceSyntaxError(err.message, s.length, true);
+    throw err;
+  }
+}
+
+/** Whether `s` ends with the start of UNFINISHED (` <` at least) but not all of it. */
+function endsInUnfinished(s: string): boolean {
+  for (let k = UNFINISHED.length - 1; k >= 2; k--) if (s.endsWith(UNFINISHED.slice(0, k))) return true;
+  return false;
 }
 
 function parseBody(s: string, p: number): LineBody {

@@ -512,8 +512,13 @@ export class Scanner {
       r.unknown = true;
       this.pos++;
     } else {
+      const start = this.pos;
       const n = this.readInt();
-      if (!n) this.fail('expected a return value');
+      if (!n) {
+        // `= -`, `= 0x`: a value the line's end cut.
+        if (/^-?(0[xX])?$/.test(s.slice(start))) this.failAtEnd('expected a return value');
+        this.fail('expected a return value');
+      }
       r.retval = n.raw !== undefined ? BigInt.asIntN(64, n.v as bigint) : n.v;
       if (s.charCodeAt(this.pos) === 60) r.annotation = this.readAngle();
     }

@@ -387,6 +387,38 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(cs[1].args[1]).toMatchObject({ k: 'struct' });
   });
 
+  it('rejoins lines a terminal wrapped inside a value, the unfinished marker or the rest of a resumed call', () => {
+    const lines = [
+      '11790 17:43:16.859336 mmap(NULL, 12288, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x',
+      '7f8b6ee41000 <0.000011>',
+      '11790 17:43:16.864934 openat(AT_FDCWD, "/usr/lib/locale/C.UTF-8/LC_ADDRESS", O_RDONLY|O_CLOEXEC) = -',
+      '1 ENOENT (No such file or directory) <0.000011>',
+      '11790 17:43:16.861381 wait4(-1,  <unfinished ..',
+      '.>',
+      '11791 17:43:16.867335 +++ exited with 0 +++',
+      '11790 17:43:16.867392 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]',
+      ', 0, NULL) = 11791 <0.005999>',
+      '11790 17:43:16.868065 newfstatat(AT_FDCWD, "/root/bin/cat",  <unfinished ...>',
+      '11790 17:43:16.868334 <... newfstatat resumed>0x7ffc818ec2b0, 0) = -1 ENOENT (No',
+      ' such file or directory) <0.000256>',
+    ];
+    const { events, parser } = parseText(lines.join('\n'));
+    expect(parser.stats.unparsed).toBe(0);
+    expect(calls(events).map((c) => [c.name, c.retval, c.errno, c.flags & CallFlags.unfinished])).toEqual([
+      ['mmap', 0x7f8b6ee41000, 0, 0],
+      ['openat', -1, 2, 0],
+      ['wait4', 11791, 0, 0],
+      ['newfstatat', -1, 2, 0],
+    ]);
+  });
+
+  it('does not take a line of its own for the rest of a resumed call whose rest is damaged', () => {
+    const { events, parser } = parseText(['5 read(3,  <unfinished ...>', '5 <... read resumed>"ab", 2', '5 close(3) = 0 <0.000010>'].join('\n'));
+    expect(calls(events).map((c) => c.name)).toEqual(['close']);
+    expect(parser.stats.unparsed).toBe(1);
+    expect((of(events, 'unparsed') as UnparsedEvent[])[0]).toMatchObject({ line: 1, reason: expect.stringMatching(/^resumed call: /) });
+  });
+
   it('rejoins a line a terminal wrapped just after its result, when the log has durations and the line has none', () => {
     const lines = [
       '11790 17:43:16.858900 brk(NULL)         = 0x55b71de32000 <0.000008>',
