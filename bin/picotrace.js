@@ -31,13 +31,17 @@ picotrace_watchdog() {
   [ "$armed" = 1 ] || return 0
   # Stopped, strace holds its program at the next call while the process tree is read below.
   for p in $pids; do kill -STOP "$p" 2>/dev/null; done
-  # "pid ppid" of every process, read after the last ')' of /proc/N/stat (the name may hold any byte).
-  map=$(for d in /proc/[0-9]*; do read -r s 2>/dev/null < "$d/stat" || continue; s=${s##*) }; set -- $s; echo "${d#/proc/} $2"; done)
   kids() { echo "$map" | while read -r c pp; do [ "$pp" = "$1" ] && { echo "$c"; kids "$c"; }; done; }
-  for p in $pids; do
-    for c in $(kids "$p"); do kill -KILL "$c" 2>/dev/null; done
-    kill -KILL "$p" 2>/dev/null
+  # Twice: a child that strace was forking as the stop came may be missing from the first reading
+  # (and once strace is killed its children are init's, out of reach).
+  for round in 1 2; do
+    # "pid ppid" of every process, read after the last ')' of /proc/N/stat (the name may hold any byte).
+    map=$(for d in /proc/[0-9]*; do read -r s 2>/dev/null < "$d/stat" || continue; s=${s##*) }; set -- $s; echo "${d#/proc/} $2"; done)
+    for p in $pids; do
+      for c in $(kids "$p"); do kill -KILL "$c" 2>/dev/null; done
+    done
   done
+  for p in $pids; do kill -KILL "$p" 2>/dev/null; done
   [ -n "$dir" ] && rm -rf -- "$dir"
   [ -n "$2" ] && [ -f "$2" ] && [ ! -s "$2" ] && rm -f -- "$2"
   return 0
