@@ -69,12 +69,6 @@ export class Bytes {
     this.u64(halfLo, halfHi);
   }
 
-  /** uint64 of a non-negative safe integer. */
-  u53(v: number): void {
-    halves(v);
-    this.u64(halfLo, halfHi);
-  }
-
   /** A length-delimited string, UTF-8. */
   str(s: string): void {
     const n = s.length;

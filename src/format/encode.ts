@@ -1,6 +1,7 @@
 import type { EnvVar, Int64, NewEvent, TraceHeader } from '../model/index.js';
 import { encodeArg } from './argcodec.js';
 import { Bytes, closeLength, openLength } from './bytes.js';
+import type { StreamDigest } from './writer.js';
 
 // What a TraceWriter writes besides calls (EventBlock's): the header, the footer and the rarer
 // events, encoded field by field with the bytes protobufjs's generated encoders write for the same
@@ -29,7 +30,7 @@ export interface ChunkEntryWire {
   firstTimeNs?: bigint;
   maxTimeNs?: bigint;
   storedLength: number;
-  digests: { stream: string; count: number; digest: Uint8Array }[];
+  digests: StreamDigest[];
 }
 
 /** The footer's fields. */
@@ -102,15 +103,13 @@ function bytes(w: Bytes, field: number, d: Uint8Array | undefined): void {
 /** A map<string, string>: one entry message per key, its key and value both always written. */
 function map(w: Bytes, field: number, m: Record<string, string> | undefined): void {
   if (!m) return;
-  for (const k of Object.keys(m)) {
-    key(w, field, 2);
-    const at = openLength(w);
-    key(w, 1, 2);
-    w.str(k);
-    key(w, 2, 2);
-    w.str(m[k]!);
-    closeLength(w, at);
-  }
+  for (const k of Object.keys(m))
+    message(w, field, () => {
+      key(w, 1, 2);
+      w.str(k);
+      key(w, 2, 2);
+      w.str(m[k]!);
+    });
 }
 
 /** A message field: its bytes, written by `body`, after its tag and length. */
@@ -211,7 +210,7 @@ export function writeOtherEvent(w: Bytes, ev: OtherEvent): void {
         int32(w, 1, ev.signo);
         str(w, 2, ev.name);
         if (ev.info) bytes(w, 3, encodeArg(ev.info));
-        if (ev.stack?.length) strs(w, 4, ev.stack);
+        strs(w, 4, ev.stack);
       });
       break;
     case 'exit':
@@ -220,7 +219,7 @@ export function writeOtherEvent(w: Bytes, ev: OtherEvent): void {
         int32(w, 2, ev.signal);
         bool(w, 3, ev.coreDumped);
         bool(w, 4, ev.threadOnly);
-        if (ev.stack?.length) strs(w, 5, ev.stack);
+        strs(w, 5, ev.stack);
       });
       break;
     case 'unparsed':

@@ -171,7 +171,7 @@ function writeBuffer(w: Bytes, b: CallBuffer): void {
   }
   if (b.fullLength) {
     w.u32((4 << 3) | 0);
-    w.u53(b.fullLength);
+    w.i64(b.fullLength);
   }
   if (b.truncated) {
     w.buf[w.pos++] = (5 << 3) | 0;

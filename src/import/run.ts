@@ -70,14 +70,11 @@ export function pastePrefix(lines: string[]): string {
     // Blank, also once quoted (a bare ">").
     if (!/[^>\s]/.test(l)) continue;
     n++;
-    let k = 0;
     if (prefix === undefined) {
+      let k = 0;
       while (k < l.length && (l[k] === '>' || l[k] === ' ' || l[k] === '\t')) k++;
       prefix = l.slice(0, k);
-    } else {
-      while (k < prefix.length && l.charCodeAt(k) === prefix.charCodeAt(k)) k++;
-      prefix = prefix.slice(0, k);
-    }
+    } else prefix = prefix.slice(0, shared(l, prefix));
     if (!prefix) return '';
   }
   return n >= 2 && prefix ? prefix : '';
@@ -85,9 +82,15 @@ export function pastePrefix(lines: string[]): string {
 
 /** `line` without as much of `prefix` as it begins with (a quoted empty line may be a bare ">"). */
 function unprefix(line: string, prefix: string): string {
+  const k = shared(line, prefix);
+  return k ? line.slice(k) : line;
+}
+
+/** How many chars of `prefix` `line` begins with. */
+function shared(line: string, prefix: string): number {
   let k = 0;
   while (k < prefix.length && line.charCodeAt(k) === prefix.charCodeAt(k)) k++;
-  return k ? line.slice(k) : line;
+  return k;
 }
 
 function perProcessPids(inputs: string[]): (number | undefined)[] {

@@ -68,7 +68,7 @@ interface ChildInfo {
 }
 
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
-const MAX_JOIN_LINES = 8;
+export const MAX_JOIN_LINES = 8;
 const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;

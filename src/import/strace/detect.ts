@@ -2,7 +2,7 @@ import { argString, type ArgValue, type TraceHeader } from '../../model/index.js
 import { parseLine, type LineRecord } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
 import { dumpBufferHead } from './dump.js';
-import { isSummaryLine, SUMMARY_HEAD } from './assemble.js';
+import { isSummaryLine, MAX_JOIN_LINES, SUMMARY_HEAD } from './assemble.js';
 
 function tryParse(line: string): LineRecord | undefined {
   try {
@@ -53,10 +53,10 @@ export function lineTimeNs(rec: LineRecord): bigint | undefined {
   return BigInt(t.sec) * 1000000000n + BigInt(t.ns);
 }
 
-/** A line cut short joined to the lines after it (a terminal's wrapping), as the parser joins them: at most 8. */
+/** A line cut short joined to the lines after it (a terminal's wrapping), as the parser joins them: at most MAX_JOIN_LINES. */
 function parseWrapped(lines: string[], i: number): LineRecord | undefined {
   let text = lines[i];
-  for (let j = i; j < lines.length && j < i + 8; j++) {
+  for (let j = i; j < lines.length && j < i + MAX_JOIN_LINES; j++) {
     if (j > i) text += lines[j];
     try {
       return parseLine(text);

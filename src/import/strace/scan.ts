@@ -430,8 +430,7 @@ export class Scanner {
         return `${path} ${DELETED}`;
       }
     }
-    this.pos = s.length;
-    this.fail('unterminated <...> annotation');
+    this.failAtEnd('unterminated <...> annotation');
   }
 
   private parseIdent(): ArgValue {
@@ -557,8 +556,7 @@ export class Scanner {
       else if (c === 41 && --depth === 0) return p;
       else if (c === 34) p = scanQuoted(s, p) - 1;
     }
-    this.pos = s.length;
-    this.fail('unterminated "("');
+    this.failAtEnd('unterminated "("');
   }
 }
 
