@@ -5,6 +5,10 @@ export const ExitCode = {
   usage: 2,
   corrupt: 3,
   environment: 4,
+  /** The command to record was found but cannot be executed (as a shell reports it). */
+  cannotExecute: 126,
+  /** The command to record was not found (as a shell reports it). */
+  notFound: 127,
 } as const;
 
 /** Base of every error picotrace reports as one line; `code` is stable, `exitCode` is what the CLI returns. */
@@ -33,6 +37,17 @@ export class BadInputError extends PicoError {
     readonly where?: string,
   ) {
     super(where ? `${where}: ${message}` : message, 'bad-input', ExitCode.usage);
+  }
+}
+
+/** The command to record cannot be run: 127 when it is not found, 126 when it is found but cannot be executed, as from a shell or env(1). */
+export class CannotRunError extends PicoError {
+  constructor(
+    readonly command: string,
+    message: string,
+    readonly notFound: boolean,
+  ) {
+    super(`${command}: ${message}`, 'cannot-run', notFound ? ExitCode.notFound : ExitCode.cannotExecute);
   }
 }
 

@@ -225,12 +225,66 @@ describe.skipIf(!hasStrace)('picotrace record (needs strace: CI installs it)', (
   });
 
   it('rejects bad usage with one line and exit code 2', () => {
-    for (const args of [['record'], ['record', '--buffer-size', 'x', '--', 'true'], ['record', '--backend', 'bogus', '--', 'true'], ['record', '--', 'no-such-command-xyz']]) {
+    for (const args of [['record'], ['record', '--buffer-size', 'x', '--', 'true'], ['record', '--backend', 'bogus', '--', 'true']]) {
       const r = runCli(args, { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^picotrace: /);
     }
+  });
+
+  it('exits 127 for a command that is not found and 126 for one that cannot be executed, as a shell does, running nothing', () => {
+    const cmds = path.join(dir, 'cmds');
+    fs.mkdirSync(cmds, { recursive: true });
+    fs.writeFileSync(path.join(cmds, 'plain'), 'echo hi\n', { mode: 0o644 });
+    const cases: [string, number, RegExp][] = [
+      ['no-such-command-xyz', 127, /^picotrace: no-such-command-xyz: command not found$/],
+      ['./no-such-file', 127, /^picotrace: \.\/no-such-file: no such file or directory$/],
+      [cmds, 126, /: is a directory$/],
+      [path.join(cmds, 'plain'), 126, /plain: permission denied \(not executable\)$/],
+    ];
+    for (const [cmd, code, line] of cases) {
+      const out = path.join(dir, 'never.ptrace');
+      const r = runCli(['record', '-o', out, '--', cmd], { cwd: dir });
+      expect(r.code, cmd).toBe(code);
+      expect(r.stderr.trim().split('\n'), cmd).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(line);
+      expect(fs.existsSync(out), cmd).toBe(false);
+    }
+    // A PATH search passes over a file that is not executable, and over a directory, to a later one that is.
+    const later = path.join(dir, 'later');
+    fs.mkdirSync(path.join(later, 'plain'), { recursive: true });
+    const bins = path.join(dir, 'bins');
+    fs.mkdirSync(bins, { recursive: true });
+    fs.copyFileSync('/bin/true', path.join(bins, 'plain'));
+    const r = runCli(['record', '-o', path.join(dir, 'search.ptrace'), '--', 'plain'], { cwd: dir, env: { ...process.env, PATH: `${cmds}:${later}:${bins}:${process.env.PATH}` } });
+    expect(r.code, r.stderr).toBe(0);
+    const denied = runCli(['record', '-o', path.join(dir, 'denied.ptrace'), '--', 'plain'], { cwd: dir, env: { ...process.env, PATH: `${later}:${cmds}:${process.env.PATH}` } });
+    expect(denied.code).toBe(126);
+    expect(denied.stderr.trim()).toBe('picotrace: plain: permission denied (not executable)');
+  });
+
+  it('exits 127 or 126 when strace cannot exec the program, keeps the trace of the failed execve and says why', () => {
+    const script = path.join(dir, 'lost-interpreter.sh');
+    fs.writeFileSync(script, '#!/no/such/interpreter\necho hi\n', { mode: 0o755 });
+    const junk = path.join(dir, 'junk.bin');
+    fs.writeFileSync(junk, Buffer.from('\x7fELF not really', 'latin1'), { mode: 0o755 });
+    for (const [cmd, code, why] of [
+      [script, 127, 'no such file or directory (the interpreter its #! line names, /no/such/interpreter, was not found)'],
+      [junk, 126, 'exec format error'],
+    ] as const) {
+      const out = path.join(dir, 'failed-exec.ptrace');
+      const r = runCli(['record', '-o', out, '--', cmd], { cwd: dir });
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toContain(`picotrace: warning: ${cmd} could not be executed: ${why}; exit status ${code}, as from a shell`);
+      const calls = readAll(out).events.filter((e) => e.kind === 'call');
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ name: 'execve', retval: -1, errno: code === 127 ? 2 : 8 });
+    }
+    // A program whose own exec fails later is left to report its own status.
+    const r = runCli(['record', '-o', path.join(dir, 'sh-exec.ptrace'), '--', 'sh', '-c', `exec ${script}`], { cwd: dir });
+    expect(r.code).toBe(127);
+    expect(r.stderr).not.toContain('could not be executed');
   });
 
   it('stores the user-space stack of every call with --stack, and none without', () => {

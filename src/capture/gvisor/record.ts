@@ -4,8 +4,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { TraceWriter } from '../../format/index.js';
 import { makeHeader, type EnvVar, type NewEvent } from '../../model/index.js';
-import { BadInputError, UsageError } from '../../util/errors.js';
-import { findExecutable } from '../native/checks.js';
+import { CannotRunError, UsageError } from '../../util/errors.js';
+import { locateCommand } from '../native/checks.js';
 import { supervise } from '../supervise.js';
 import type { RecordOptions, RecordResult } from '../types.js';
 import { readBundle, resolveInRoot, type Bundle } from '../bundle/index.js';
@@ -64,9 +64,9 @@ function plan(opts: RecordOptions): Plan {
   }
   if (opts.argv.length === 0) throw new UsageError('no command to record: give one after --, or --bundle DIR');
   const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const program = findExecutable(opts.argv[0], process.env.PATH);
-  if (!program) throw new BadInputError('command not found', opts.argv[0]);
-  return { target: { kind: 'do', argv: opts.argv, cwd }, argv: opts.argv, cwd, env: Object.entries(process.env).map(([k, v]) => [k, v ?? '']), initialPath: program };
+  const found = locateCommand(opts.argv[0], process.env.PATH);
+  if (found.problem !== undefined) throw new CannotRunError(opts.argv[0], found.problem, found.notFound);
+  return { target: { kind: 'do', argv: opts.argv, cwd }, argv: opts.argv, cwd, env: Object.entries(process.env).map(([k, v]) => [k, v ?? '']), initialPath: found.path };
 }
 
 /**

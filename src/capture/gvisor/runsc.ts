@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CaptureEnvError } from '../../util/errors.js';
+import { findExecutable } from '../native/checks.js';
 
 /** Platforms runsc is run with; ptrace works everywhere, kvm needs /dev/kvm. */
 export const PLATFORMS = ['ptrace', 'kvm'] as const;
@@ -10,27 +11,6 @@ export const PLATFORMS = ['ptrace', 'kvm'] as const;
 export interface RunscInfo {
   path: string;
   version: string;
-}
-
-/** Finds an executable `name` on PATH (or takes it as a path when it contains a slash); undefined when absent. */
-export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  if (name.includes('/')) return isExecutable(name) ? name : undefined;
-  for (const dir of envPath.split(':')) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    const st = fs.statSync(p);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR' || (err as NodeJS.ErrnoException).code === 'EACCES') return false;
-    throw err;
-  }
 }
 
 /** Locates runsc ($PICOTRACE_RUNSC or PATH) and reads its version; throws CaptureEnvError with the fix when it is missing or broken. */

@@ -14,22 +14,53 @@ export interface EnvCheck {
 
 const CAP_SYS_PTRACE = 19;
 
-/** The absolute path of an executable found on PATH (or the path itself when it has a slash), or undefined. */
-export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): string | undefined {
-  const ok = (p: string): boolean => {
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return fs.statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (cmd.includes('/')) return ok(cmd) ? path.resolve(cmd) : undefined;
-  for (const dir of envPath.split(':')) {
-    const p = path.join(dir || '.', cmd);
-    if (ok(p)) return p;
+/** Where a command is (the first executable file a PATH search finds, as execvp takes it), or why it cannot be run. */
+export type CommandLookup = { path: string; problem?: undefined } | { path?: undefined; problem: string; notFound: boolean };
+
+/**
+ * Looks a command up as a shell would before running it: a name with a slash is taken as it is, any
+ * other is searched for on `envPath` (an empty entry is the current directory). Not found (no such
+ * file, or no directory holds it) or found and not executable (a directory, no execute permission).
+ */
+export function locateCommand(cmd: string, envPath = process.env.PATH ?? ''): CommandLookup {
+  if (cmd.includes('/')) {
+    const problem = cannotExecute(cmd);
+    return problem ? { problem: problem.text, notFound: problem.missing } : { path: path.resolve(cmd) };
   }
-  return undefined;
+  let denied: string | undefined;
+  if (cmd !== '')
+    for (const dir of envPath.split(':')) {
+      const p = path.join(dir || '.', cmd);
+      const problem = cannotExecute(p);
+      if (!problem) return { path: p };
+      if (!problem.missing && !problem.directory) denied ??= problem.text;
+    }
+  return denied ? { problem: denied, notFound: false } : { problem: 'command not found', notFound: true };
+}
+
+/** Why execve would refuse `p`, or undefined when it is an executable file. */
+function cannotExecute(p: string): { text: string; missing: boolean; directory?: boolean } | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const missing = code === 'ENOENT' || code === 'ENOTDIR';
+    // Node's message reads "ELOOP: too many symbolic links encountered, stat 'PATH'".
+    return { text: missing ? 'no such file or directory' : (/^\w+: ([^,]+),/.exec((err as Error).message)?.[1] ?? code), missing };
+  }
+  if (st.isDirectory()) return { text: 'is a directory', missing: false, directory: true };
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+  } catch {
+    return { text: 'permission denied (not executable)', missing: false };
+  }
+  return st.isFile() ? undefined : { text: 'permission denied (not a regular file)', missing: false };
+}
+
+/** The path of an executable found on PATH (or the path itself, absolute, when it has a slash), or undefined. */
+export function findExecutable(cmd: string, envPath = process.env.PATH ?? ''): string | undefined {
+  return locateCommand(cmd, envPath).path;
 }
 
 /** What `strace -V` says: the version (e.g. "6.1"; undefined when it cannot be run), and whether this build can print stacks (-k). */

@@ -5,13 +5,13 @@ import path from 'node:path';
 import type { TraceWriter } from '../../format/writer.js';
 import type { LineSplitter } from '../../import/lines.js';
 import type { StraceParser } from '../../import/strace/assemble.js';
-import type { EnvVar, TraceHeader } from '../../model/events.js';
-import { BadInputError, CaptureEnvError, fileError } from '../../util/errors.js';
+import type { EnvVar, NewEvent, TraceHeader } from '../../model/events.js';
+import { BadInputError, CannotRunError, CaptureEnvError, ExitCode, fileError } from '../../util/errors.js';
 import { AdoptedChild, descendants, holdSignals, isOwnChild, supervise, type HeldSignals, type RecorderProcess, type Supervision } from '../supervise.js';
 import { nativeBundleCommand, readBundle, type Bundle } from '../bundle/index.js';
 import { startWatchdog, watchdogOnFd, type Watchdog } from '../watchdog.js';
 import type { RecordOptions, RecordResult } from '../types.js';
-import { checkPtraceProbe, checkStrace, checkYama, cpuPinner, findExecutable, parseStraceVersion } from './checks.js';
+import { checkPtraceProbe, checkStrace, checkYama, cpuPinner, locateCommand, parseStraceVersion } from './checks.js';
 import { pumpFifo, type FifoPump } from './fifo.js';
 import { straceFlags, type StraceFlags } from './flags.js';
 
@@ -82,7 +82,7 @@ interface Launched {
 /**
  * Starts strace on the program, reading its output through a FIFO: everything a recording does before
  * the parser and writer are needed. Throws CaptureEnvError (exit 4) when strace is missing or ptrace
- * is refused, BadInputError for a command that is not found, and a file error when the trace cannot
+ * is refused, CannotRunError for a command that is not found or not executable, and a file error when the trace cannot
  * be created; nothing is left behind then.
  */
 function launch(opts: RecordOptions, held: HeldSignals): Launched {
@@ -93,8 +93,9 @@ function launch(opts: RecordOptions, held: HeldSignals): Launched {
   const taskset = opts.cpu === undefined ? undefined : cpuPinner(opts.cpu);
   const cwd = opts.cwd ?? process.cwd();
   const runArgv = inBundle ? inBundle.argv : opts.argv;
-  const program = findExecutable(runArgv[0], process.env.PATH);
-  if (!program) throw new BadInputError('command not found', runArgv[0]);
+  const found = locateCommand(runArgv[0], process.env.PATH);
+  if (found.problem !== undefined) throw new CannotRunError(runArgv[0], found.problem, found.notFound);
+  const program = found.path;
   const { dir, fifo } = makeFifo();
   const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
   const header = launchHeader(opts, flags, version, BigInt(Date.now()) * 1000000n, bundle);
@@ -349,6 +350,7 @@ export async function recordNative(opts: RecordOptions): Promise<RecordResult> {
 
 async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
   const { sup, watchdog } = l;
+  const execFailure = new ExecFailure();
   let writer: TraceWriter | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -363,6 +365,7 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
       const tf = opts.transform;
       const p = new Parser(
         (ev) => {
+          execFailure.observe(ev);
           w.append(tf ? tf.event(ev) : ev);
           if (ev.kind === 'start' && !ev.isThread) watchdog.add(ev.pid);
           else if (ev.kind === 'exit' && !ev.threadOnly) watchdog.remove(ev.pid);
@@ -414,6 +417,10 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
       throw new BadInputError(`${starter} could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);
     }
     const warnings: string[] = [];
+    if (execFailure.errno !== undefined && exitCode === 1) {
+      exitCode = execFailure.errno === ENOENT ? ExitCode.notFound : ExitCode.cannotExecute;
+      warnings.push(`${l.runArgv[0]} could not be executed: ${await execProblem(l.runArgv[0], execFailure.errno)}; exit status ${exitCode}, as from a shell`);
+    }
     if (leftover.length) warnings.push(`strace ended before the program; killed ${leftover.length} process(es) it left running: ${leftover.join(', ')}`);
     if (parser.stats.unparsed) warnings.push(`${parser.stats.unparsed} strace lines did not parse (kept as unparsed events): ${parser.stats.samples[0] ?? ''}`);
     w.close({ endNotes: { exitStatus: String(exitCode), straceLines: String(parser.stats.lines) }, endTimeNs: Number(BigInt(Date.now()) * 1000000n - l.header.startTimeNs) });
@@ -427,6 +434,48 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
     if (timer) clearInterval(timer);
     fs.rmSync(l.dir, { recursive: true, force: true });
   }
+}
+
+const ENOENT = 2;
+
+/**
+ * Watches for strace failing to exec the program it was given (a script whose interpreter is missing,
+ * a binary for another machine): the root process's first call is an execve that failed, and it
+ * makes no other. strace then exits 1 after its own "exec: ..." line, where a shell gives 127 or 126.
+ */
+class ExecFailure {
+  private root: number | undefined;
+  private calls = 0;
+  /** The failed execve's errno while it is the root's only call. */
+  errno: number | undefined;
+
+  observe(ev: NewEvent): void {
+    if (ev.kind === 'start' && ev.isRoot) this.root = ev.pid;
+    else if (ev.kind === 'call' && ev.pid === this.root)
+      this.errno = this.calls++ === 0 && (ev.name === 'execve' || ev.name === 'execveat') && ev.retval === -1 ? ev.errno : undefined;
+  }
+}
+
+/** What an exec of `cmd` failing with `errno` means: strerror's text, and for a script's ENOENT, the interpreter its #! line names. */
+async function execProblem(cmd: string, errno: number): Promise<string> {
+  const { errnoText, errnoName } = await import('../../model/tables.js');
+  const text = (errnoText(errno) || errnoName(errno)).toLowerCase();
+  const file = locateCommand(cmd, process.env.PATH).path;
+  if (errno !== ENOENT || !file) return text;
+  let head = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(256);
+      head = buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return text;
+  }
+  const interpreter = /^#!\s*(\S+)/.exec(head)?.[1];
+  return interpreter ? `${text} (the interpreter its #! line names, ${interpreter}, was not found)` : `${text} (it exists: what it needs to start, such as its dynamic loader, was not found)`;
 }
 
 function killQuietly(pid: number): void {
