@@ -28,37 +28,46 @@ export interface ChunkJob {
   zlib: ZlibCall;
 }
 
-// CommonJS run with eval, so that it loads the same from dist/ and from the TypeScript sources under
-// test. It fills in the stored length (bytes 4..8) and the CRC (bytes 40..44, over bytes 0..40 and
-// the block) of the chunk header layout.ts made.
+// Run with eval, so that it loads the same from dist/ and from the TypeScript sources under test,
+// as CommonJS or as a module (a process started with --input-type=module evaluates its workers as
+// modules): hence import() rather than require. It marks itself started (done[1]), then fills in
+// the stored length (bytes 4..8) and the CRC (bytes 40..44, over bytes 0..40 and the block) of the
+// chunk header layout.ts made.
 const COMPRESSOR = `
-const fs = require('node:fs');
-const zlib = require('node:zlib');
-const { workerData } = require('node:worker_threads');
-const { fd, shared, port } = workerData;
-let offset = workerData.offset;
-const done = new Int32Array(shared);
-let failed = false;
-port.on('message', (job) => {
-  if (failed) return;
-  try {
-    const stored = job.zlib.fn ? zlib[job.zlib.fn](job.raw, job.zlib.options) : Buffer.from(job.raw);
-    const head = Buffer.from(job.head.buffer, job.head.byteOffset, job.head.byteLength);
-    head.writeUInt32LE(stored.length, 4);
-    head.writeUInt32LE(zlib.crc32(stored, zlib.crc32(head.subarray(0, 40))) >>> 0, 40);
-    const buf = Buffer.concat([head, stored]);
-    let n = 0;
-    while (n < buf.length) n += fs.writeSync(fd, buf, n, buf.length - n, offset + n);
-    port.postMessage({ index: job.index, offset, storedLength: stored.length });
-    offset += buf.length;
-  } catch (err) {
-    failed = true;
-    port.postMessage({ error: { code: err && err.code, message: String(err && err.message || err) } });
-  }
-  Atomics.add(done, 0, 1);
-  Atomics.notify(done, 0);
+Promise.all([import('node:fs'), import('node:zlib'), import('node:worker_threads')]).then(([{ default: fs }, { default: zlib }, { workerData }]) => {
+  const { fd, shared, port } = workerData;
+  let offset = workerData.offset;
+  const done = new Int32Array(shared);
+  let failed = false;
+  port.on('message', (job) => {
+    if (failed) return;
+    try {
+      const stored = job.zlib.fn ? zlib[job.zlib.fn](job.raw, job.zlib.options) : Buffer.from(job.raw);
+      const head = Buffer.from(job.head.buffer, job.head.byteOffset, job.head.byteLength);
+      head.writeUInt32LE(stored.length, 4);
+      head.writeUInt32LE(zlib.crc32(stored, zlib.crc32(head.subarray(0, 40))) >>> 0, 40);
+      const buf = Buffer.concat([head, stored]);
+      let n = 0;
+      while (n < buf.length) n += fs.writeSync(fd, buf, n, buf.length - n, offset + n);
+      port.postMessage({ index: job.index, offset, storedLength: stored.length });
+      offset += buf.length;
+    } catch (err) {
+      failed = true;
+      port.postMessage({ error: { code: err && err.code, message: String(err && err.message || err) } });
+    }
+    Atomics.add(done, 0, 1);
+    Atomics.notify(done, 0);
+  });
+  Atomics.store(done, 1, 1);
+  Atomics.notify(done, 1);
 });
 `;
+
+/**
+ * How long the writer waits for the compressing thread to start before it gives up with an error
+ * (the thread could not be made, or its code could not run): it would otherwise wait for good.
+ */
+export const START_TIMEOUT_MS = 60_000;
 
 /**
  * Compresses and writes a trace file's chunks on another thread, in the order they are submitted,
@@ -66,8 +75,9 @@ port.on('message', (job) => {
  * its synchronous interface; at most MAX_CHUNKS_IN_FLIGHT blocks are held at once.
  */
 export class ChunkPipe {
-  /** Chunks the thread has finished with (written or failed), counted in shared memory so waits can be synchronous. */
-  private readonly done = new Int32Array(new SharedArrayBuffer(4));
+  /** Chunks the thread has finished with (written or failed), counted in shared memory so waits can be synchronous; then 1 once the thread has started. */
+  private readonly done = new Int32Array(new SharedArrayBuffer(8));
+  private readonly createdAt = Date.now();
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private submitted = 0;
@@ -89,6 +99,7 @@ export class ChunkPipe {
     while (this.submitted - Atomics.load(this.done, 0) >= MAX_CHUNKS_IN_FLIGHT) {
       Atomics.wait(this.done, 0, Atomics.load(this.done, 0), 1000);
       this.check(placed);
+      this.checkStarted();
     }
     // The block's buffer moves to the other thread as it is (no copy) when the block starts it.
     const raw = job.raw.byteOffset === 0 && !(job.raw.buffer instanceof SharedArrayBuffer) ? job.raw : job.raw.slice();
@@ -101,6 +112,7 @@ export class ChunkPipe {
     while (Atomics.load(this.done, 0) < this.submitted) {
       Atomics.wait(this.done, 0, Atomics.load(this.done, 0), 1000);
       this.check(placed);
+      this.checkStarted();
     }
     this.check(placed);
   }
@@ -109,6 +121,11 @@ export class ChunkPipe {
   stop(): void {
     this.port.close();
     void this.worker.terminate();
+  }
+
+  private checkStarted(): void {
+    if (Atomics.load(this.done, 1) === 0 && Date.now() - this.createdAt > START_TIMEOUT_MS)
+      throw (this.error = new Error(`the thread that compresses chunks did not start within ${START_TIMEOUT_MS / 1000} s`));
   }
 
   private check(placed: (p: ChunkPlaced) => void): void {

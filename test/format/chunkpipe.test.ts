@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Codec, TraceReader, TraceWriter } from '../../src/format/index.js';
 import { makeHeader } from '../../src/model/index.js';
 import { BadInputError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
 import { sampleEvents } from '../helpers/events.js';
 
 const tmp = tempDir('picotrace-chunkpipe-');
@@ -41,6 +41,25 @@ describe('chunks compressed on another thread', () => {
     expect(r.verify()).toEqual([]);
     expect([...r.events()].length).toBe(3000);
     r.close();
+  });
+
+  it('the thread starts in a process that evaluates its workers as modules (node --input-type=module)', () => {
+    // Its code used to be CommonJS only: such a worker died at once and the writer waited for it for good.
+    const dist = path.join(ROOT, 'dist');
+    const file = path.join(tmp.dir, 'esm-worker.ptrace');
+    const code = `
+      const { TraceWriter } = await import(${JSON.stringify(`${dist}/format/index.js`)});
+      const { makeHeader, makeCall } = await import(${JSON.stringify(`${dist}/model/index.js`)});
+      const w = TraceWriter.create(${JSON.stringify(file)}, makeHeader({ backend: 'native', argv: ['x'], startTimeNs: 1n }), { chunkEvents: 50 });
+      for (let i = 0; i < 3000; i++) w.append(makeCall({ name: 'read', pid: 1, tid: 1, timeNs: i * 1000, retval: i }));
+      w.close();`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal, 'the writer waited for a compressing thread that never started').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const t = TraceReader.open(file);
+    expect(t.chunks.length).toBe(60);
+    expect(t.verify()).toEqual([]);
+    t.close();
   });
 
   it('a write that fails on the other thread surfaces as one file error, and the chunks before it stay readable', () => {
