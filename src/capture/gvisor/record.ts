@@ -161,6 +161,10 @@ export async function recordGvisor(opts: RecordOptions): Promise<RecordResult> {
       w.abort();
       writer = undefined;
       fs.rmSync(opts.output, { force: true });
+      // The sandbox started; the program in it could not (a script whose #! interpreter is missing, a
+      // binary for another machine): 127 or 126, as from a shell.
+      const load = /creating process: failed to load .*: ([^:]+)$/.exec(logged);
+      if (load) throw new CannotRunError(p.argv[0], `gVisor cannot execute it: ${load[1]}`, /no such file/i.test(load[1]));
       throw runscStartError(logged);
     }
     const warnings: string[] = [];

@@ -206,6 +206,24 @@ describe('gvisor backend environment errors', () => {
     expect(r.stderr).toMatch(/runsc could not start the sandbox: error setting up chroot.*permission denied; .*TMPDIR/);
   });
 
+  it('exits 127 or 126, as a shell would, for a program that is not found or that gVisor cannot execute', () => {
+    const script = path.join(tmp.dir, 'lost-interpreter.sh');
+    fs.writeFileSync(script, '#!/no/such/interpreter\necho hi\n', { mode: 0o755 });
+    const junk = path.join(tmp.dir, 'junk.bin');
+    fs.writeFileSync(junk, Buffer.from('\x7fELF not really', 'latin1'), { mode: 0o755 });
+    for (const [cmd, code, line] of [
+      ['no-such-command-xyz', 127, 'picotrace: no-such-command-xyz: command not found'],
+      [script, 127, `picotrace: ${script}: gVisor cannot execute it: no such file or directory`],
+      [junk, 126, `picotrace: ${junk}: gVisor cannot execute it: exec format error`],
+    ] as const) {
+      const r = record('cannot-run', ['--', cmd]);
+      expect(r.code, r.stderr).toBe(code);
+      // runsc's own line may come first.
+      expect(r.stderr.trim().split('\n').at(-1)).toBe(line);
+      expect(fs.existsSync(r.out)).toBe(false);
+    }
+  });
+
   it('rejects an unknown source and an unknown platform', () => {
     expect(record('badsrc', ['--source', 'nope', '--', 'true']).code).toBe(2);
     const r = record('badplat', ['--', 'true'], { PICOTRACE_RUNSC_PLATFORM: 'qemu' });
