@@ -99,6 +99,43 @@ describe('picotrace import', () => {
     }
   });
 
+  it('imports a log folded to 60, 72 or 100 columns, or wrapped by words at 72, to the events of the original', () => {
+    const name = 'ttt-T-yy.log';
+    const base = path.join(dir, 'fold-base.ptrace');
+    expect(runCli(['import', path.join(LOGS, name), '-o', base]).code).toBe(0);
+    const json = (f: string) => readAll(f).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    const want = json(base);
+    const lines = fs.readFileSync(path.join(LOGS, name), 'latin1').trimEnd().split('\n');
+    const byColumns = (w: number) => (l: string) => Array.from({ length: Math.max(1, Math.ceil(l.length / w)) }, (_, i) => l.slice(i * w, (i + 1) * w));
+    // A mail client's wrap: at the last space before the limit, which stays at the end of the line.
+    const byWords = (w: number) => (l: string) => {
+      const out: string[] = [];
+      let rest = l;
+      while (rest.length > w) {
+        const k = rest.lastIndexOf(' ', w - 1) > 0 ? rest.lastIndexOf(' ', w - 1) + 1 : w;
+        out.push(rest.slice(0, k));
+        rest = rest.slice(k);
+      }
+      return [...out, rest];
+    };
+    for (const [label, fold] of [
+      ['60 columns', byColumns(60)],
+      ['72 columns', byColumns(72)],
+      ['100 columns', byColumns(100)],
+      ['words at 72', byWords(72)],
+    ] as const) {
+      const folded = lines.flatMap(fold);
+      expect(folded.length, label).toBeGreaterThan(lines.length * 1.3);
+      const log = path.join(dir, 'folded.log');
+      fs.writeFileSync(log, `${folded.join('\n')}\n`, 'latin1');
+      const out = path.join(dir, 'folded.ptrace');
+      const r = runCli(['import', log, '-o', out]);
+      expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, label).toMatch(/\(strace\) into \d+ events in .*; 0 unparsed/);
+      expect(json(out), label).toEqual(want);
+    }
+  });
+
   it('reads the header (argv, start time) from a first line a terminal wrapped', () => {
     const lines = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'), 'latin1').trimEnd().split('\n');
     expect(lines[0]).toMatch(/execve\(.{80}/);

@@ -52,7 +52,14 @@ interface Wrapped {
 /** strace's end of a call line, after the program's output: `)`, padding, `= `. */
 const RESULT_AFTER_OUTPUT = /^\)\s*= /;
 /** The rest of a call line wrapped just after its result: more of the value or errno, the errno's text, then the duration. */
-const RESULT_TAIL = /^[0-9A-Za-z_]*( [A-Z][A-Z0-9_]*)?( \(.*\))? ?<\d+(\.\d+)?>$/;
+const RESULT_TAIL = /^[0-9A-Za-z_]*( [A-Z][A-Z0-9_]*)?( ?\(.*\))? ?<\d+(\.\d+)?>$/;
+/**
+ * The rest of a call line wrapped just after its result that no line of its own looks like, in a log
+ * without durations: the fd annotation of the result (`</etc/ld.so.cache>`) or the rest of its errno
+ * and the errno's text (`NT (No such file or directory)`).
+ */
+const UNTIMED_TAIL = /^(<[^<>]*>+|[A-Z][A-Z0-9_]* \(.*\))$/;
+const ERRNO_TEXT = /^ ?\([A-Z][^()]*\)$/;
 
 interface Pending {
   name: string;
@@ -68,7 +75,11 @@ interface ChildInfo {
 }
 
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
-export const MAX_JOIN_LINES = 8;
+/**
+ * Lines a wrapped call line is joined from at most: a 256-byte buffer of octal escapes (1 KiB of
+ * text) and the rest of its line, wrapped at 60 columns, take some twenty.
+ */
+export const MAX_JOIN_LINES = 32;
 const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
 const ATTACHED_INSIDE = /strace: Process \d+ (attached|detached)$/;
@@ -135,10 +146,17 @@ export class StraceParser {
   private held: StackHolder | undefined;
   private readonly heldAfter: NewEvent[] = [];
   /**
-   * The line of the held call when it read as whole but without a duration, in a log whose calls
-   * have them: a terminal may have wrapped it just after its result (see rejoinHeld).
+   * The held call when its line read as whole but without a duration, in a log whose calls have
+   * them (a terminal may have wrapped it just after its result, see rejoinHeld): how to read the
+   * call again with the next line's text after its own.
    */
-  private heldLine: { text: string; ev: StackHolder } | undefined;
+  private heldLine: HeldLine | undefined;
+  /**
+   * In a log without durations, the line of the held call, when it read as whole: a wrap after its
+   * result is taken back only for a rest that cannot be a line of its own (see UNTIMED_TAIL).
+   */
+  private untimedText: string | undefined;
+  private untimedEv: StackHolder | undefined;
   /** Calls read with a duration (-T) so far. */
   private timedCalls = 0;
   /** What was held at the last releaseQuiet(). */
@@ -200,6 +218,14 @@ export class StraceParser {
     const extra = text.charCodeAt(0) === 32 && (text.startsWith(STACK_FRAME) || text.startsWith(DUMP_LINE) || text.startsWith(DUMP_BUFFER));
     if (this.heldLine !== undefined && !extra && this.rejoinHeld(text)) return;
     this.heldLine = undefined;
+    if (this.untimedEv !== undefined) {
+      const ev = this.untimedEv;
+      this.untimedEv = undefined;
+      const c = text.charCodeAt(0);
+      // (An errno's text alone only after a call that failed: a line of output could read so.)
+      const tail = c === 60 || (c >= 65 && c <= 90) ? UNTIMED_TAIL.test(text) : (c === 40 || c === 32) && ev.kind === 'call' && ev.errno !== 0 && ERRNO_TEXT.test(text);
+      if (tail && this.rejoin({ ev, reparse: reparseCall(this.untimedText!) }, text, false)) return;
+    }
     if (!extra && this.held) this.release();
     if (this.wrapped) {
       const w = this.wrapped;
@@ -243,7 +269,23 @@ export class StraceParser {
     const b = rec.body;
     if (b.t === 'call' && b.args.length && b.args[b.args.length - 1].k === 'raw' && this.startOutput(text, lineNo, source, pid)) return;
     this.handle(rec, lineNo, source, pid, text);
-    if (b.t === 'call' && b.result.durationNs === undefined && this.timedCalls > 0 && this.opts.joinWrapped !== false && this.held) this.heldLine = { text, ev: this.held };
+    this.holdLine(rec, text);
+  }
+
+  /** Keeps the line of a call just handled that lacks the duration the log's other calls have, for rejoinHeld. */
+  private holdLine(rec: LineRecord, text: string): void {
+    const b = rec.body;
+    if (b.t !== 'call' || b.result.durationNs !== undefined || this.opts.joinWrapped === false || !this.held) return;
+    if (this.timedCalls > 0) this.heldLine = { ev: this.held, reparse: reparseCall(text) };
+    else {
+      this.untimedText = text;
+      this.untimedEv = this.held;
+    }
+  }
+
+  /** Whether the call just made (held) with this result may be the first part of a line wrapped after its result, in a log with durations. */
+  private mayRejoin(result: CallResult): boolean {
+    return result.durationNs === undefined && this.timedCalls > 0 && this.opts.joinWrapped !== false && this.held !== undefined;
   }
 
   /**
@@ -255,19 +297,25 @@ export class StraceParser {
   private rejoinHeld(text: string): boolean {
     const line = this.heldLine!;
     this.heldLine = undefined;
+    return RESULT_TAIL.test(text) && this.rejoin(line, text, true);
+  }
+
+  /** Takes `text` as the rest of the held call's line when they read as one call (with a duration, when `timed`). */
+  private rejoin(line: HeldLine, text: string, timed: boolean): boolean {
     const held = this.held;
-    if (!held || held !== line.ev || held.kind !== 'call' || !RESULT_TAIL.test(text)) return false;
-    let rec: LineRecord;
-    try {
-      rec = parseLine(line.text + text);
-    } catch (err) {
-      if (err instanceof StraceSyntaxError) return false;
-      throw err;
+    if (!held || held !== line.ev || held.kind !== 'call') return false;
+    // A wrap at a space may have taken the space with it (a mail client's, say).
+    let b: ReturnType<HeldLine['reparse']>;
+    for (const tail of [text, ` ${text}`]) {
+      b = line.reparse(tail);
+      if (b && (!timed || b.result.durationNs !== undefined)) break;
     }
-    const b = rec.body;
-    if (b.t !== 'call' || b.name !== held.name || b.result.durationNs === undefined) return false;
+    if (!b || (timed && b.result.durationNs === undefined)) return false;
     const next = buildCall(held.tid, held.pid, b.info, b.args, b.result, held.timeNs, 0);
     if ((next.retval !== held.retval || next.errno !== held.errno) && (b.info.clone || b.info.exec)) return false;
+    // Else the rest must give what it looked like: a duration (the log's first), an errno, an fd's
+    // annotation, or the text of the errno the call already had.
+    if (!timed && next.durationNs === undefined && !((next.errno !== 0 && next.errno !== held.errno) || (next.retAnnotation !== undefined && held.retAnnotation === undefined) || (held.errno !== 0 && ERRNO_TEXT.test(text)))) return false;
     held.retval = next.retval;
     held.errno = next.errno;
     held.flags = next.flags;
@@ -275,7 +323,7 @@ export class StraceParser {
     held.durationNs = next.durationNs;
     if (next.retAnnotation === undefined) delete held.retAnnotation;
     else held.retAnnotation = next.retAnnotation;
-    this.timedCalls++;
+    if (next.durationNs !== undefined) this.timedCalls++;
     return true;
   }
 
@@ -329,16 +377,21 @@ export class StraceParser {
   }
 
   private tryJoined(w: Wrapped, text: string): boolean {
-    // A line of strace's own is not the rest of a resumed call (whose line parsed as one).
-    if (w.resumed && looksLikeRecordStart(text)) return false;
-    for (const sep of ['', ' ']) {
+    // A line of strace's own is not the rest of a resumed call (whose line parsed as one), nor one
+    // that begins with a pid or time stamp the rest of another (but for one cut just after its own).
+    if (w.resumed ? looksLikeRecordStart(text) : PREFIXED_START.test(text) && !restOfPrefix(w.text, text)) return false;
+    // Nor are digits alone a pid whose space a wrap took: they may be the end of a number.
+    if (/^\d+$/.test(w.text)) return false;
+    // A pid or time stamp is followed by a space, which a wrap may have taken.
+    const seps = /\S$/.test(w.text) && PREFIX_ONLY.test(w.text) ? [' '] : ['', ' '];
+    for (const sep of seps) {
       const joined = w.text + sep + text;
       let rec: LineRecord;
       try {
         rec = parseLine(joined);
       } catch (err) {
         if (!(err instanceof StraceSyntaxError)) throw err;
-        if (err.cut && sep === '' && w.breaks.length + 1 < MAX_JOIN_LINES && joined.length < MAX_JOIN_CHARS && !looksLikeRecordStart(text)) {
+        if (err.cut && sep === seps[0] && w.breaks.length + 1 < MAX_JOIN_LINES && joined.length < MAX_JOIN_CHARS) {
           w.breaks.push(w.text.length);
           w.text = joined;
           return true;
@@ -367,6 +420,7 @@ export class StraceParser {
         return true;
       }
       this.handle(rec, w.line, w.source, w.pid, joined);
+      this.holdLine(rec, joined);
       return true;
     }
     return false;
@@ -633,6 +687,18 @@ export class StraceParser {
           try {
             const { args, result } = parseJoined(p.name, p.argsText, body.restText);
             this.call(tid, pid, callInfo(p.name), args, result, p.timeNs, 0);
+            if (this.mayRejoin(result))
+              this.heldLine = {
+                ev: this.held!,
+                reparse: (tail) => {
+                  try {
+                    return { info: callInfo(p.name), ...parseJoined(p.name, p.argsText, body.restText + tail) };
+                  } catch (err) {
+                    if (err instanceof StraceSyntaxError) return undefined;
+                    throw err;
+                  }
+                },
+              };
           } catch (err) {
             if (!(err instanceof StraceSyntaxError)) throw err;
             if (this.waitForRest(err, text, lineNo, source, pidHint)) {
@@ -816,6 +882,9 @@ function errnoFromUnknown(name: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** An fd's -y/-yy annotation just after its number (`</path>`, `<TCP:[...]>`, `<pipe:[...]>`), or its start cut by a wrap. */
+const FD_ANNOTATION_START = /^<(\/|[A-Za-z_]+:|[A-Za-z_]*$)/;
+
 /**
  * Where the program's own output begins in a call line that strace and the program printed to one
  * terminal (`write(1, "hi\n", 3hi`): just after an argument (not the first) that is a number with
@@ -829,6 +898,10 @@ function outputStart(text: string): number {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const at = m.index + m[0].length;
     if (m[0].endsWith(' 0') && (text[at] === 'x' || text[at] === 'X')) continue;
+    // Nor an fd's -y annotation (`3</usr/lib/...>`, `3<TCP:[...]>`), or the start of one cut by a
+    // wrap; nor ` <unfinished ...>` cut by one (`-1, 0 <unf`).
+    if (text.charCodeAt(at) === 60 && FD_ANNOTATION_START.test(text.slice(at, at + 24))) continue;
+    if (text.length - at < UNFINISHED.length && UNFINISHED.startsWith(text.slice(at))) continue;
     try {
       const r = parseLine(`${text.slice(0, at)}) = 0`);
       if (r.body.t === 'call') return at;
@@ -851,6 +924,51 @@ function countOverrun(head: string, rec: LineRecord): number {
   return rec.body.result.retval >= 0 && digits.length > r.length && digits.startsWith(r) ? digits.length - r.length : 0;
 }
 
-function looksLikeRecordStart(text: string): boolean {
-  return /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\(| > )/.test(text);
+/**
+ * Whether `text`, though it looks like the start of a line, is the rest of `head`, a line wrapped just
+ * after its pid or time stamp (`4979  1795887302.457242783 `, then `newfstatat(3</usr...`). A pid
+ * alone must have kept its space: digits alone may be the end of a number.
+ */
+function restOfPrefix(head: string, text: string): boolean {
+  return PREFIX_ONLY.test(head) && !/^(\[pid |\d| +\d)/.test(text);
 }
+
+/** A line that begins with a pid or a time stamp, then more of a line of strace's. */
+const PREFIXED_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +(\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()| *\d+(:\d\d:\d\d)?\.\d+ |\d+:\d\d:\d\d )/;
+
+const PREFIX_ONLY = /^((\[pid +\d+(<[^>]*>)?\] *|\d+(<[^>]*>)? +)( *\d+(:\d\d:\d\d)?(\.\d+)? *)?| *\d+(:\d\d:\d\d(\.\d+)?|\.\d+) *)$/;
+
+/** A call whose line read as whole, and how to read it again with more text after it (rejoinHeld). */
+interface HeldLine {
+  ev: StackHolder;
+  reparse: (tail: string) => { info: CallInfo; args: ArgValue[]; result: CallResult } | undefined;
+}
+
+/** Reads a call line `text` again with a tail after it: the same call, or undefined. */
+function reparseCall(text: string): HeldLine['reparse'] {
+  return (tail) => {
+    const b = tryParseLine(text)?.body;
+    const again = tryParseLine(text + tail)?.body;
+    return again?.t === 'call' && b?.t === 'call' && again.name === b.name ? again : undefined;
+  };
+}
+
+function tryParseLine(text: string): LineRecord | undefined {
+  try {
+    return parseLine(text);
+  } catch (err) {
+    if (err instanceof StraceSyntaxError) return undefined;
+    throw err;
+  }
+}
+
+export function looksLikeRecordStart(text: string): boolean {
+  return RECORD_START.test(text);
+}
+
+/**
+ * The start of a line of strace's own: a pid (then a time, a call, `<...`, `---` or `+++`), a time
+ * stamp and a space, or what follows them. Not the rest of a wrapped line that begins with digits:
+ * `1.8.10>, "\177ELF...` (a path's version), `0 <0.000055>` (a result and its duration).
+ */
+const RECORD_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +(\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()| *\d+(:\d\d:\d\d)?\.\d+ |\d+:\d\d:\d\d |<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\(| > )/;

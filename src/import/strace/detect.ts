@@ -2,7 +2,7 @@ import { argString, type ArgValue, type TraceHeader } from '../../model/index.js
 import { parseLine, type LineRecord } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
 import { dumpBufferHead } from './dump.js';
-import { isSummaryLine, MAX_JOIN_LINES, SUMMARY_HEAD } from './assemble.js';
+import { isSummaryLine, looksLikeRecordStart, MAX_JOIN_LINES, SUMMARY_HEAD } from './assemble.js';
 
 function tryParse(line: string): LineRecord | undefined {
   try {
@@ -13,15 +13,17 @@ function tryParse(line: string): LineRecord | undefined {
   }
 }
 
-const RECORD_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +|\d+[.:]\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()/;
-
-/** How much the first lines of a log look like strace output: the share of non-empty lines that parse (0..1). */
+/**
+ * How much the first lines of a log look like strace output: the share of non-empty lines that parse
+ * (0..1), a line cut short by wrapping counting with the lines that complete it, as the parser joins them.
+ */
 export function detectStrace(firstLines: string[]): number {
+  const lines = firstLines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   let seen = 0;
   let ok = 0;
   let summary = false;
-  for (const raw of firstLines) {
-    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
     if (!l.trim()) continue;
     seen++;
     // strace's -c/-C summary table (the whole log with -c).
@@ -40,7 +42,15 @@ export function detectStrace(firstLines: string[]): number {
       if (parseLine(l).body.t !== 'message') ok++;
     } catch (err) {
       if (!(err instanceof StraceSyntaxError)) throw err;
-      if (err.cut && RECORD_START.test(l)) ok++;
+      if (!err.cut || !looksLikeRecordStart(l)) continue;
+      ok++;
+      // Wrapped: the lines that complete it (or that the sample ends within) count with it.
+      const w = joinWrapped(lines, i);
+      if (w.rec || w.open) {
+        seen += w.lines - 1;
+        ok += w.lines - 1;
+        i += w.lines - 1;
+      }
     }
   }
   return seen ? ok / seen : 0;
@@ -53,26 +63,31 @@ export function lineTimeNs(rec: LineRecord): bigint | undefined {
   return BigInt(t.sec) * 1000000000n + BigInt(t.ns);
 }
 
-/** A line cut short joined to the lines after it (a terminal's wrapping), as the parser joins them: at most MAX_JOIN_LINES. */
-function parseWrapped(lines: string[], i: number): LineRecord | undefined {
+/**
+ * A line cut short joined to the lines after it (a terminal's wrapping), as the parser joins them: at
+ * most MAX_JOIN_LINES. `rec` is the line that parsed, if one did; `lines` how many were joined;
+ * `open` that `lines` ended while the line was still cut.
+ */
+function joinWrapped(lines: string[], i: number): { rec?: LineRecord; lines: number; open: boolean } {
   let text = lines[i];
-  for (let j = i; j < lines.length && j < i + MAX_JOIN_LINES; j++) {
+  let j = i;
+  for (; j < lines.length && j < i + MAX_JOIN_LINES; j++) {
     if (j > i) text += lines[j];
     try {
-      return parseLine(text);
+      return { rec: parseLine(text), lines: j - i + 1, open: false };
     } catch (err) {
       if (!(err instanceof StraceSyntaxError)) throw err;
-      if (!err.cut) return undefined;
+      if (!err.cut) return { lines: j - i + 1, open: false };
     }
   }
-  return undefined;
+  return { lines: j - i, open: j === lines.length };
 }
 
 /** Header fields a log's first lines tell: start time, the first exec's argv, the timestamp style. */
 export function straceHeaderHints(firstLines: string[]): Partial<TraceHeader> {
   const hints: Partial<TraceHeader> = { captureOptions: {} };
   for (let i = 0; i < firstLines.length; i++) {
-    const r = parseWrapped(firstLines, i);
+    const r = joinWrapped(firstLines, i).rec;
     if (!r) continue;
     if (hints.startTimeNs === undefined && r.time) {
       hints.startTimeNs = lineTimeNs(r) ?? 0n;

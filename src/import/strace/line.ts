@@ -199,7 +199,8 @@ function parseBody(s: string, p: number): LineBody {
     if (!((ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || isDigit(ch) || ch === 95 || ch === 63)) break;
     q++;
   }
-  if (q === p || s.charCodeAt(q) !== 40) throw new StraceSyntaxError('expected a call, signal or exit', p, q >= s.length);
+  // No call's name begins with a digit (`0wait4(` is a number's end and a call).
+  if (q === p || s.charCodeAt(q) !== 40 || isDigit(c)) throw new StraceSyntaxError('expected a call, signal or exit', p, q >= s.length);
   const info = callInfoAt(s, p, q);
   const name = info.name;
   if (s.endsWith(UNFINISHED)) return { t: 'unfinished', name, argsText: s.slice(q + 1, s.length - UNFINISHED.length) };

@@ -237,6 +237,8 @@ export class Scanner {
         this.pos = end + 2;
         continue;
       }
+      // ` /` or ` ` ending the line: a comment (or a binary operator) a wrap cut off.
+      if ((c1 === 47 && this.pos + 2 === s.length) || this.pos + 1 === s.length) this.failAtEnd('unterminated comment');
       const op = this.binaryOp(this.pos + 1);
       if (!op) return v;
       this.pos += op.length + 2;
@@ -333,22 +335,25 @@ export class Scanner {
   private parseBytes(): ArgValue {
     this.pos = scanQuoted(this.s, this.pos);
     const v = quotedBytes();
-    if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
+    return this.stringEllipsis() ? A.str(v, true) : A.str(v);
+  }
+
+  /** Reads the `...` after a string strace cut at -s (true), failing as cut on a `.` or `..` that ends the line. */
+  private stringEllipsis(): boolean {
+    const s = this.s;
+    if (s.charCodeAt(this.pos) !== 46) return false;
+    if (s.startsWith('...', this.pos)) {
       this.pos += 3;
-      return A.str(v, true);
+      return true;
     }
-    return A.str(v);
+    if (s.length - this.pos <= 2 && /^\.\.?$/.test(s.slice(this.pos))) this.failAtEnd('unterminated "..."');
+    return false;
   }
 
   private parseString(): ArgValue {
     this.pos = scanQuoted(this.s, this.pos);
     const v = quotedValue();
-    let trunc = false;
-    if (this.s.charCodeAt(this.pos) === 46 && this.s.startsWith('...', this.pos)) {
-      trunc = true;
-      this.pos += 3;
-    }
-    return A.str(v, trunc);
+    return A.str(v, this.stringEllipsis());
   }
 
   /** Reads an integer (decimal, 0x hex, 0 octal, negative) and an `N<path>` fd annotation after it. */

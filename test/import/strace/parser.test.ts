@@ -449,6 +449,73 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(plain.parser.stats.unparsed).toBe(1);
   });
 
+  it('rejoins narrow wraps: inside an fd annotation, `<unfinished`, `...` or `/*`, after a pid and time, and after a resumed result', () => {
+    const lines = [
+      '17336 1795837640.636378 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unf',
+      'inished ...>',
+      '4979  1795887302.466364028 mmap(NULL, 27028, PROT_READ, MAP_SHARED, 3</u',
+      'sr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache>, 0) = 0x7f68db5fa000 ',
+      '<0.000054631>',
+      '4979  1795887302.484327935 read(3</usr/lib/python3.11/encodings/__pycache__/alia',
+      'ses.cpython-311.pyc>, "\\247\\r\\r\\n\\0\\0\\0\\0\\244\\214\\17h"..',
+      '., 12648) = 12647 <0.000157043>',
+      '4979  1795887302.206317 execve("/usr/bin/python3", ["/usr/bin/python3", "mtexec.py"], 0x7ffeab7cbe18 /',
+      '* 35 vars */) = 0 <0.000300>',
+      '4979  1795887302.457242783 ',
+      'newfstatat(3</etc/ld.so.cache>, "", {st_mode=S_IFREG|0644, st_size=34547, ...}, AT_EMPTY_PATH) = 0 ',
+      '<0.000055122>',
+      '17336 1795837640.636665 <... mmap resumed>) = 0x7ff130a81000',
+      ' <0.000278>',
+      '17336 1795837640.637236 read(3</usr/lib/x86_64-linux-gnu/libc.so.6>, "\\177ELF"..., 832) = 83',
+      '2 <0.000039>',
+    ];
+    const { events, parser } = parseText(lines.join('\n'));
+    expect(of(events, 'unparsed').map((u) => (u as UnparsedEvent).text)).toEqual([]);
+    expect(parser.stats.unparsed).toBe(0);
+    expect(calls(events).map((c) => [c.name, c.retval, c.durationNs, c.flags & CallFlags.unfinished])).toEqual([
+      ['mmap', 0x7f68db5fa000, 54631, 0],
+      ['read', 12647, 157043, 0],
+      ['execve', 0, 300000, 0],
+      ['newfstatat', 0, 55122, 0],
+      ['mmap', 0x7ff130a81000, 278000, 0],
+      ['read', 832, 39000, 0],
+    ]);
+    const mmap = calls(events)[0];
+    expect(mmap.args[4]).toMatchObject({ k: 'fd', path: '/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache' });
+  });
+
+  it('rejoins the rest of a result that no line of its own looks like in a log without durations, and nothing else', () => {
+    const lines = [
+      '17347 newfstatat(AT_FDCWD, "/usr/local/bin/wc", 0x7ffe66fa9fc0, 0) = -1 ENOE',
+      'NT (No such file or directory)',
+      '17387 openat(AT_FDCWD</tmp>, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3',
+      '</etc/ld.so.cache>',
+      '17347 access("/etc/ld.so.preload", R_OK) = -1 ENOENT',
+      '(No such file or directory)',
+      '17347 write(1, "x\\n", 2) = 2',
+      '(Program output)',
+      '17347 getpid() = 17347',
+      'OK (all done)',
+    ];
+    const { events } = parseText(lines.join('\n'));
+    expect(calls(events).map((c) => [c.name, c.retval, c.errno, c.retAnnotation])).toEqual([
+      ['newfstatat', -1, 2, undefined],
+      ['openat', 3, 0, '/etc/ld.so.cache'],
+      ['access', -1, 2, undefined],
+      ['write', 2, 0, undefined],
+      ['getpid', 17347, 0, undefined],
+    ]);
+    // An errno's text only after a call that failed; an errno-like rest only where it reads as one.
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.text)).toEqual(['(Program output)', 'OK (all done)']);
+    // Digits alone (a number's end) are not a pid whose space a wrap took, nor the start of a call's name.
+    const bare = parseText(['26417 wait4(-1, NULL, WNOHANG, NULL) = 2642', '0', 'wait4(-1, 0x7ffe046d81ec, WNOHANG, NULL) = -1 ECHILD (No child processes)'].join('\n'));
+    expect(calls(bare.events).map((c) => [c.pid, c.name, c.retval])).toEqual([
+      [26417, 'wait4', 2642],
+      [26417, 'wait4', -1],
+    ]);
+    expect((of(bare.events, 'unparsed') as UnparsedEvent[]).map((u) => u.text)).toEqual(['0']);
+  });
+
   it("keeps the program's output printed inside call lines apart from the calls (strace on a terminal)", () => {
     const { events, parser } = parseFile('terminal.log');
     expect(parser.stats.unparsed).toBe(0);
