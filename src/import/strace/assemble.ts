@@ -2,7 +2,7 @@ import { argString, CallFlags, errnoNumber, PROGRAM_OUTPUT, signalNumber, type A
 import { CLONE_FLAG_BITS, cloneFlagsOf, isThreadFlags } from './clone.js';
 import { extractBuffers } from './data.js';
 import { DUMP_BUFFER, DUMP_LINE, DumpCollector, dumpBufferHead } from './dump.js';
-import { parseJoined, parseLine, UNFINISHED, type LineBody, type LineRecord, type LineTime } from './line.js';
+import { parseJoined, parseLine, tryParseLine, UNFINISHED, type LineBody, type LineRecord, type LineTime } from './line.js';
 import { callInfo, type CallInfo } from './names.js';
 import { StraceSyntaxError } from './quoted.js';
 import type { CallResult } from './scan.js';
@@ -951,15 +951,6 @@ function reparseCall(text: string): HeldLine['reparse'] {
     const again = tryParseLine(text + tail)?.body;
     return again?.t === 'call' && b?.t === 'call' && again.name === b.name ? again : undefined;
   };
-}
-
-function tryParseLine(text: string): LineRecord | undefined {
-  try {
-    return parseLine(text);
-  } catch (err) {
-    if (err instanceof StraceSyntaxError) return undefined;
-    throw err;
-  }
 }
 
 export function looksLikeRecordStart(text: string): boolean {

@@ -1,17 +1,8 @@
 import { argString, type ArgValue, type TraceHeader } from '../../model/index.js';
-import { parseLine, type LineRecord } from './line.js';
+import { parseLine, tryParseLine, type LineRecord } from './line.js';
 import { StraceSyntaxError } from './quoted.js';
 import { dumpBufferHead } from './dump.js';
 import { isSummaryLine, looksLikeRecordStart, MAX_JOIN_LINES, SUMMARY_HEAD } from './assemble.js';
-
-function tryParse(line: string): LineRecord | undefined {
-  try {
-    return parseLine(line);
-  } catch (err) {
-    if (err instanceof StraceSyntaxError) return undefined;
-    throw err;
-  }
-}
 
 /**
  * How much the first lines of a log look like strace output: the share of non-empty lines that parse
@@ -103,6 +94,6 @@ export function straceHeaderHints(firstLines: string[]): Partial<TraceHeader> {
 
 /** The time of one raw line as ns since the epoch, for merging per-process (-ff) files; undefined when it has none. */
 export function rawLineTimeNs(line: string): bigint | undefined {
-  const r = tryParse(line);
+  const r = tryParseLine(line);
   return r ? lineTimeNs(r) : undefined;
 }

@@ -172,6 +172,16 @@ export function parseLine(s: string): LineRecord {
   }
 }
 
+/** parseLine, or undefined for a line that does not parse. */
+export function tryParseLine(s: string): LineRecord | undefined {
+  try {
+    return parseLine(s);
+  } catch (err) {
+    if (err instanceof StraceSyntaxError) return undefined;
+    throw err;
+  }
+}
+
 /** Whether `s` ends with the start of UNFINISHED (` <` at least) but not all of it. */
 function endsInUnfinished(s: string): boolean {
   for (let k = UNFINISHED.length - 1; k >= 2; k--) if (s.endsWith(UNFINISHED.slice(0, k))) return true;
