@@ -99,13 +99,7 @@ describe('picotrace import', () => {
     }
   });
 
-  it('imports a log folded to 60, 72 or 100 columns, or wrapped by words at 72, to the events of the original', () => {
-    const name = 'ttt-T-yy.log';
-    const base = path.join(dir, 'fold-base.ptrace');
-    expect(runCli(['import', path.join(LOGS, name), '-o', base]).code).toBe(0);
-    const json = (f: string) => readAll(f).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-    const want = json(base);
-    const lines = fs.readFileSync(path.join(LOGS, name), 'latin1').trimEnd().split('\n');
+  it('imports a log folded to 60, 72, 80 or 100 columns, or wrapped by words at 72, to the events of the original', () => {
     const byColumns = (w: number) => (l: string) => Array.from({ length: Math.max(1, Math.ceil(l.length / w)) }, (_, i) => l.slice(i * w, (i + 1) * w));
     // A mail client's wrap: at the last space before the limit, which stays at the end of the line.
     const byWords = (w: number) => (l: string) => {
@@ -118,21 +112,28 @@ describe('picotrace import', () => {
       }
       return [...out, rest];
     };
-    for (const [label, fold] of [
-      ['60 columns', byColumns(60)],
-      ['72 columns', byColumns(72)],
-      ['100 columns', byColumns(100)],
-      ['words at 72', byWords(72)],
+    const json = (f: string) => readAll(f).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    // A -ttt -T -yy log of a pipeline, and a -k -Y one (stack frames, wrapped too).
+    for (const [name, folds] of [
+      ['ttt-T-yy.log', [['60 columns', byColumns(60)], ['72 columns', byColumns(72)], ['100 columns', byColumns(100)], ['words at 72', byWords(72)]]],
+      ['k-Y.log', [['60 columns', byColumns(60)], ['72 columns', byColumns(72)], ['80 columns', byColumns(80)], ['words at 72', byWords(72)]]],
     ] as const) {
-      const folded = lines.flatMap(fold);
-      expect(folded.length, label).toBeGreaterThan(lines.length * 1.3);
-      const log = path.join(dir, 'folded.log');
-      fs.writeFileSync(log, `${folded.join('\n')}\n`, 'latin1');
-      const out = path.join(dir, 'folded.ptrace');
-      const r = runCli(['import', log, '-o', out]);
-      expect(r.code, `${label}: ${r.stderr}`).toBe(0);
-      expect(r.stderr, label).toMatch(/\(strace\) into \d+ events in .*; 0 unparsed/);
-      expect(json(out), label).toEqual(want);
+      const base = path.join(dir, 'fold-base.ptrace');
+      expect(runCli(['import', path.join(LOGS, name), '-o', base]).code).toBe(0);
+      const want = json(base);
+      const lines = fs.readFileSync(path.join(LOGS, name), 'latin1').trimEnd().split('\n');
+      for (const [fold, split] of folds) {
+        const label = `${name}, ${fold}`;
+        const folded = lines.flatMap(split);
+        expect(folded.length, label).toBeGreaterThan(lines.length);
+        const log = path.join(dir, 'folded.log');
+        fs.writeFileSync(log, `${folded.join('\n')}\n`, 'latin1');
+        const out = path.join(dir, 'folded.ptrace');
+        const r = runCli(['import', log, '-o', out]);
+        expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+        expect(r.stderr, label).toMatch(/\(strace\) into \d+ events in .*; 0 unparsed/);
+        expect(json(out), label).toEqual(want);
+      }
     }
   });
 

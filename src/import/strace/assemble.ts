@@ -216,6 +216,12 @@ export class StraceParser {
     // A stack frame (strace -k) or hex dump line (strace -e read=, -e write=) belongs to the event
     // held from the line before.
     const extra = text.charCodeAt(0) === 32 && (text.startsWith(STACK_FRAME) || text.startsWith(DUMP_LINE) || text.startsWith(DUMP_BUFFER));
+    // The rest of a stack frame a wrap cut (every frame ends with its `[0x...]` address).
+    const frames = this.held?.stack;
+    if (frames !== undefined && !extra && !frames[frames.length - 1].endsWith(']') && text.length > 0 && !looksLikeRecordStart(text)) {
+      frames[frames.length - 1] += text;
+      return;
+    }
     if (this.heldLine !== undefined && !extra && this.rejoinHeld(text)) return;
     this.heldLine = undefined;
     if (this.untimedEv !== undefined) {
