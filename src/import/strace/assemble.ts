@@ -942,6 +942,7 @@ function restOfPrefix(head: string, text: string): boolean {
 /** A line that begins with a pid or a time stamp, then more of a line of strace's. */
 const PREFIXED_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +(\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()| *\d+(:\d\d:\d\d)?\.\d+ |\d+:\d\d:\d\d )/;
 
+/** A line that is only a pid (with its space) and a time stamp, or a time stamp: one wrapped just after them. */
 const PREFIX_ONLY = /^((\[pid +\d+(<[^>]*>)?\] *|\d+(<[^>]*>)? +)( *\d+(:\d\d:\d\d)?(\.\d+)? *)?| *\d+(:\d\d:\d\d(\.\d+)?|\.\d+) *)$/;
 
 /** A call whose line read as whole, and how to read it again with more text after it (rejoinHeld). */
@@ -959,13 +960,14 @@ function reparseCall(text: string): HeldLine['reparse'] {
   };
 }
 
+/**
+ * Whether `text` is the start of a line of strace's own: a pid or a time stamp and what follows them
+ * (PREFIXED_START), or a call, `<... resumed>`, signal, exit or stack frame. Not the rest of a
+ * wrapped line that begins with digits: `1.8.10>, "\177ELF...` (a path's version), `0 <0.000055>` (a
+ * result and its duration).
+ */
 export function looksLikeRecordStart(text: string): boolean {
-  return RECORD_START.test(text);
+  return PREFIXED_START.test(text) || BARE_START.test(text);
 }
 
-/**
- * The start of a line of strace's own: a pid (then a time, a call, `<...`, `---` or `+++`), a time
- * stamp and a space, or what follows them. Not the rest of a wrapped line that begins with digits:
- * `1.8.10>, "\177ELF...` (a path's version), `0 <0.000055>` (a result and its duration).
- */
-const RECORD_START = /^(\[pid +\d+(<[^>]*>)?\] |\d+(<[^>]*>)? +(\d|<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\()| *\d+(:\d\d:\d\d)?\.\d+ |\d+:\d\d:\d\d |<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\(| > )/;
+const BARE_START = /^(<\.\.\. |--- |\+\+\+ |[a-z_][a-z0-9_]*\(| > )/;
