@@ -55,10 +55,11 @@ const RESULT_AFTER_OUTPUT = /^\)\s*= /;
 const RESULT_TAIL = /^[0-9A-Za-z_]*( [A-Z][A-Z0-9_]*)?( ?\(.*\))? ?<\d+(\.\d+)?>$/;
 /**
  * The rest of a call line wrapped just after its result that no line of its own looks like, in a log
- * without durations: the fd annotation of the result (`</etc/ld.so.cache>`) or the rest of its errno
- * and the errno's text (`NT (No such file or directory)`).
+ * without durations: the fd annotation of the result (`</etc/ld.so.cache>`, `<TCP:[...]>`; not
+ * `<html>`, which a program may print), the rest of its errno and the errno's text
+ * (`NT (No such file or directory)`), or a duration (before the log's first was read).
  */
-const UNTIMED_TAIL = /^(<[^<>]*>+|[A-Z][A-Z0-9_]* \(.*\))$/;
+const UNTIMED_TAIL = /^(<(\/|[A-Za-z_]+:)[^<>]*(<[^<>]*>)?>|<\d+\.\d+>|[A-Z][A-Z0-9_]* \(.*\))$/;
 const ERRNO_TEXT = /^ ?\([A-Z][^()]*\)$/;
 
 interface Pending {

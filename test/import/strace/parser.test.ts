@@ -496,6 +496,8 @@ describe('StraceParser on hand-made edge cases', () => {
       '(Program output)',
       '17347 getpid() = 17347',
       'OK (all done)',
+      '17347 dup(1) = 3',
+      '<html>',
     ];
     const { events } = parseText(lines.join('\n'));
     expect(calls(events).map((c) => [c.name, c.retval, c.errno, c.retAnnotation])).toEqual([
@@ -504,9 +506,10 @@ describe('StraceParser on hand-made edge cases', () => {
       ['access', -1, 2, undefined],
       ['write', 2, 0, undefined],
       ['getpid', 17347, 0, undefined],
+      ['dup', 3, 0, undefined],
     ]);
-    // An errno's text only after a call that failed; an errno-like rest only where it reads as one.
-    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.text)).toEqual(['(Program output)', 'OK (all done)']);
+    // An errno's text only after a call that failed; an errno-like rest or an annotation only where it reads as one.
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => u.text)).toEqual(['(Program output)', 'OK (all done)', '<html>']);
     // Digits alone (a number's end) are not a pid whose space a wrap took, nor the start of a call's name.
     const bare = parseText(['26417 wait4(-1, NULL, WNOHANG, NULL) = 2642', '0', 'wait4(-1, 0x7ffe046d81ec, WNOHANG, NULL) = -1 ECHILD (No child processes)'].join('\n'));
     expect(calls(bare.events).map((c) => [c.pid, c.name, c.retval])).toEqual([
