@@ -889,6 +889,9 @@ function errnoFromUnknown(name: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** Calls whose output a terminal shows inside their own line, after the count. */
+const WRITERS = new Set(['write', 'writev', 'pwrite64', 'pwritev', 'pwritev2', 'send', 'sendto', 'sendmsg', 'sendmmsg']);
+
 /** An fd's -y/-yy annotation just after its number (`</path>`, `<TCP:[...]>`, `<pipe:[...]>`), or its start cut by a wrap. */
 const FD_ANNOTATION_START = /^<(\/|[A-Za-z_]+:|[A-Za-z_]*$)/;
 
@@ -905,16 +908,14 @@ function outputStart(text: string): number {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const at = m.index + m[0].length;
     if (m[0].endsWith(' 0') && (text[at] === 'x' || text[at] === 'X')) continue;
-    // Nor an fd's -y annotation (`3</usr/lib/...>`, `3<TCP:[...]>`), or the start of one cut by a
-    // wrap; nor ` <unfinished ...>` cut by one (`-1, 0 <unf`).
-    if (text.charCodeAt(at) === 60 && FD_ANNOTATION_START.test(text.slice(at, at + 24))) continue;
+    // Nor ` <unfinished ...>` cut by a wrap (`-1, 0 <unf`).
     if (text.length - at < UNFINISHED.length && UNFINISHED.startsWith(text.slice(at))) continue;
-    try {
-      const r = parseLine(`${text.slice(0, at)}) = 0`);
-      if (r.body.t === 'call') return at;
-    } catch (err) {
-      if (!(err instanceof StraceSyntaxError)) throw err;
-    }
+    const r = tryParseLine(`${text.slice(0, at)}) = 0`);
+    if (r?.body.t !== 'call') continue;
+    // Nor, but in a call that writes (`write(1, "</div>\n", 7</div>`), an fd's -y annotation
+    // (`3</usr/lib/...>`, `3<TCP:[...]>`) or the start of one cut by a wrap.
+    if (text.charCodeAt(at) === 60 && !WRITERS.has(r.body.name) && FD_ANNOTATION_START.test(text.slice(at, at + 24))) continue;
+    return at;
   }
   return -1;
 }

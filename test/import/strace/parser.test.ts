@@ -484,6 +484,16 @@ describe('StraceParser on hand-made edge cases', () => {
     expect(mmap.args[4]).toMatchObject({ k: 'fd', path: '/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache' });
   });
 
+  it('keeps output that begins like an fd annotation apart from a call that writes it (strace on a terminal)', () => {
+    const { events, parser } = parseText(['5 write(1</dev/pts/0<char 136:0>>, "</div>\\n", 7</div>', ')  = 7', '5 exit_group(0) = ?'].join('\n'));
+    expect(parser.stats.unparsed).toBe(0);
+    expect(calls(events).map((c) => [c.name, c.retval])).toEqual([
+      ['write', 7],
+      ['exit_group', 0],
+    ]);
+    expect((of(events, 'unparsed') as UnparsedEvent[]).map((u) => [u.reason, u.text])).toEqual([[PROGRAM_OUTPUT, '</div>\n']]);
+  });
+
   it('rejoins the rest of a result that no line of its own looks like in a log without durations, and nothing else', () => {
     const lines = [
       '17347 newfstatat(AT_FDCWD, "/usr/local/bin/wc", 0x7ffe66fa9fc0, 0) = -1 ENOE',
