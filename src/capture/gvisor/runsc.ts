@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { CaptureEnvError } from '../../util/errors.js';
 import { findExecutable } from '../native/checks.js';
 

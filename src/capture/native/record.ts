@@ -82,8 +82,8 @@ interface Launched {
 /**
  * Starts strace on the program, reading its output through a FIFO: everything a recording does before
  * the parser and writer are needed. Throws CaptureEnvError (exit 4) when strace is missing or ptrace
- * is refused, CannotRunError for a command that is not found or not executable, and a file error when the trace cannot
- * be created; nothing is left behind then.
+ * is refused, CannotRunError for a command that is not found or not executable, and a file error
+ * when the trace cannot be created; nothing is left behind then.
  */
 function launch(opts: RecordOptions, held: HeldSignals): Launched {
   const bundle = opts.bundle ? readBundle(opts.bundle) : undefined;
@@ -436,7 +436,7 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
   }
 }
 
-const ENOENT = 2;
+const { ENOENT } = os.constants.errno;
 
 /**
  * Watches for strace failing to exec the program it was given (a script whose interpreter is missing,
