@@ -104,8 +104,8 @@ function countCalls(file) {
 
 /** Import timings of one log, measured in a fresh process by lib/import-rate.mjs. */
 function importRates(log, output) {
-  // With the young generation bin/picotrace.js gives `picotrace import`.
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', path.join(here, 'lib', 'import-rate.mjs'), log, output, String(importReps)], { encoding: 'utf8' });
+  // With the node flags bin/picotrace.js gives `picotrace import`.
+  const r = spawnSync(process.execPath, ['--v8-pool-size=1', path.join(here, 'lib', 'import-rate.mjs'), log, output, String(importReps)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`import-rate.mjs failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }

@@ -159,10 +159,14 @@ esac
 #   under another name and put back below, so that the programs picotrace runs see the environment
 #   it was given, set or unset, empty or not.
 # - With a young generation of 4 MB, which keeps the resident size of long trace reads low at no
-#   cost in speed (bench/format.bench.mjs); but 32 MB for import and record, which turn text into
-#   many short-lived objects: 4 MB makes them about 6% slower (bench/record-native.bench.mjs).
-s=4
-case $1 in import|record) s=32 ;; esac
+#   cost in speed (bench/format.bench.mjs). Not for import and record: any V8 flag makes V8 refuse
+#   the compiled code Node carries for its own modules (it must match the flags), and they then
+#   compile from source, some 25 ms of a `record` that loads sixty of them. Those two get Node's
+#   default young generation, and one V8 helper thread instead of four: on a 2-CPU machine the
+#   helpers take the CPU that strace and the traced program need (a 170 ms Python start-up took
+#   55 ms longer under record with four; a cold import of a 34 MB log ran 13% slower with both).
+flags=--max-semi-space-size=4
+case $1 in import|record) flags=--v8-pool-size=1 ;; esac
 if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
   PICOTRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
   export PICOTRACE_EXTRA_CA_CERTS
@@ -172,7 +176,7 @@ if ! command -v node >/dev/null 2>&1; then
   echo "picotrace: node (Node.js 20.15 or newer) is not on PATH${SUDO_USER:+ (sudo sets PATH from its secure_path)}" >&2
   exit 127
 fi
-exec node --max-semi-space-size=$s "$0" "$@"
+exec node $flags "$0" "$@"
 exit 127
 */
 const extraCerts = process.env.PICOTRACE_EXTRA_CA_CERTS;
