@@ -9,6 +9,7 @@ export interface EarlyRecord {
   bufferSize: number;
   env: boolean;
   stack: boolean;
+  scrub: boolean;
   /** --cpu N: strace and the program run on CPU N only. */
   cpu?: number;
 }
@@ -43,7 +44,7 @@ export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
   const end = args.indexOf('--');
   if (end < 0 || end === args.length - 1) return undefined;
   const seen = new Set<string>();
-  const r: EarlyRecord = { argv: args.slice(end + 1), output: '', bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false };
+  const r: EarlyRecord = { argv: args.slice(end + 1), output: '', bufferSize: DEFAULT_BUFFER_SIZE, env: false, stack: false, scrub: false };
   let output: string | undefined;
   for (let i = 1; i < end; i++) {
     const arg = args[i];
@@ -71,6 +72,7 @@ export function parseEarlyRecord(args: string[]): EarlyRecord | undefined {
     } else if (eq < 0 && FLAGS.has(name)) {
       if (name === '--env') r.env = true;
       else if (name === '--stack') r.stack = true;
+      else r.scrub = true;
     } else {
       return undefined;
     }

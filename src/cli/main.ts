@@ -1,12 +1,13 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { PicoError, ExitCode } from '../util/errors.js';
 import { COMMAND_LOADERS, loadCommands } from './commands/index.js';
+import { parseEarlyRecord } from './early.js';
 import { VERSION } from './version.js';
 
 /** Builds the commander program with the subcommand that `argv` names registered (every one when it names none). */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const first = argv.find((a) => !a.startsWith('-'));
-  const registers = await loadCommands(first !== undefined && first in COMMAND_LOADERS ? [first] : undefined);
+  const [registers, { Command }] = await Promise.all([loadCommands(first !== undefined && first in COMMAND_LOADERS ? [first] : undefined), import('commander')]);
   const program = new Command('picotrace')
     .description('Record, replay, diff and bisect system-call traces of native and library-OS runs')
     .version(VERSION, '-V, --version')
@@ -24,8 +25,10 @@ export function reportError(err: unknown): number {
     process.stderr.write(`picotrace: ${err.message}\n`);
     return err.exitCode;
   }
-  if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+  // commander's CommanderError, told by its code (commander is not loaded for a plain record).
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (err instanceof Error && typeof code === 'string' && code.startsWith('commander.')) {
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.ok;
     return ExitCode.usage;
   }
   const e = err as NodeJS.ErrnoException;
@@ -37,6 +40,21 @@ export function reportError(err: unknown): number {
 
 /** Runs one command line in this process and returns its exit code (what main() exits with). */
 export async function run(argv: string[]): Promise<number> {
+  // A plain `record` command line (the forms parseEarlyRecord reads, as commander would: test/cli/
+  // early-record.test.ts) records at once: commander, zod and the option checks are some 25 ms of a
+  // short recording's start-up.
+  const plain = parseEarlyRecord(argv);
+  if (!plain) return runCommander(argv);
+  pendingCode = ExitCode.ok;
+  try {
+    return await (await import('./record-run.js')).runRecord({ ...plain, backend: 'native' });
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** run(), every command line read by commander. */
+export async function runCommander(argv: string[]): Promise<number> {
   pendingCode = ExitCode.ok;
   try {
     const program = await buildProgram(argv);

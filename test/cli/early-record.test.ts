@@ -5,15 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type RecordOptions } from '../../src/capture/index.js';
 import { earlyLaunchPending, recordNative } from '../../src/capture/native/record.js';
 import { parseEarlyRecord, startEarly } from '../../src/cli/early.js';
-import { run } from '../../src/cli/main.js';
+import { run, runCommander } from '../../src/cli/main.js';
 import { TraceReader } from '../../src/format/index.js';
 import { VERSION } from '../../src/cli/version.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
-/** What commander hands the native backend for a command line (the backend is replaced for the call). */
-async function commanderReads(argv: string[]): Promise<{ code: number; opts?: RecordOptions }> {
+/** What the native backend is handed for a command line, by commander or by run()'s plain path (the backend is replaced for the call). */
+async function commanderReads(argv: string[], via: (argv: string[]) => Promise<number> = runCommander): Promise<{ code: number; opts?: RecordOptions }> {
   const real = BACKENDS.native;
   let opts: RecordOptions | undefined;
   BACKENDS.native = async (o) => {
@@ -23,7 +23,7 @@ async function commanderReads(argv: string[]): Promise<{ code: number; opts?: Re
   const write = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
-    return { code: await run(argv), opts };
+    return { code: await via(argv), opts };
   } finally {
     process.stderr.write = write;
     BACKENDS.native = real;
@@ -75,8 +75,14 @@ describe('record started before the command line is fully read', () => {
     const { opts } = await commanderReads(argv);
     expect(opts).toBeDefined();
     // The default name is made from the time picotrace started, so both readings give the same one.
-    const read = { argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack, ...(opts!.cpu === undefined ? {} : { cpu: opts!.cpu }) };
+    const read = { argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack, scrub: opts!.transform !== undefined, ...(opts!.cpu === undefined ? {} : { cpu: opts!.cpu }) };
     expect(read).toEqual(early);
+    // run() records such a command line without commander: the backend gets the same options.
+    const { opts: plain } = await commanderReads(argv, run);
+    const { annotator, transform, log, ...rest } = opts!;
+    const { annotator: a2, transform: t2, log: l2, ...plainRest } = plain!;
+    expect(plainRest).toEqual(rest);
+    expect([a2?.constructor, t2 === undefined, typeof l2]).toEqual([annotator?.constructor, transform === undefined, typeof log]);
   });
 });
 

@@ -2,12 +2,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod/v3';
 import { BACKENDS, DEFAULT_BUFFER_SIZE } from '../../capture/index.js';
-import { DigestAnnotator } from '../../compare/annotate.js';
 import { UsageError } from '../../util/errors.js';
 import { setExitCode } from '../main.js';
 import { parseOption, zCount, zOneOf } from '../options.js';
-import { VERSION } from '../version.js';
 import { defaultOutputName } from '../early.js';
+import { runRecord } from '../record-run.js';
 
 interface RecordCliOptions {
   output?: string;
@@ -43,36 +42,6 @@ export function registerRecord(program: Command): void {
       const cpu = o.cpu === undefined ? undefined : parseOption(zCount, o.cpu, '--cpu');
       if (argv.length === 0 && !o.bundle) throw new UsageError('record: give the command to run after --, e.g. picotrace record -- ls /');
       const output = o.output ?? defaultOutputName(argv[0] ?? (o.bundle ? path.resolve(o.bundle) : 'trace'));
-      // Scrubbing is loaded only when asked for: a recording starts its program sooner without it.
-      const scrub = o.scrub ? await import('../../scrub/index.js') : undefined;
-      const scrubber = scrub?.createScrubber({ buffers: true, env: true, paths: [] });
-      const r = await BACKENDS[backend]({
-        argv,
-        output,
-        bufferSize,
-        env: !!o.env,
-        stack: !!o.stack,
-        cpu,
-        source: o.source,
-        bundle: o.bundle,
-        writer: VERSION,
-        transform: scrubber,
-        annotator: new DigestAnnotator('strict'),
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      if (scrub && scrubber && !(await isScrubbed(output, scrub.scrubbedTokens(scrubber.options)))) await (await import('../scrubfile.js')).scrubInPlace(output, scrubber, { quiet: true });
-      for (const w of r.warnings) process.stderr.write(`picotrace: warning: ${w}\n`);
-      process.stderr.write(`picotrace: recorded ${r.events} events to ${output} (exit status ${r.exitCode})\n`);
-      setExitCode(r.exitCode);
+      setExitCode(await runRecord({ argv, output, bufferSize, backend, env: !!o.env, stack: !!o.stack, cpu, source: o.source, bundle: o.bundle, scrub: !!o.scrub }));
     });
-}
-
-async function isScrubbed(file: string, tokens: string[]): Promise<boolean> {
-  const { TraceReader } = await import('../../format/reader.js');
-  const r = TraceReader.open(file);
-  try {
-    return tokens.every((t) => r.header.scrubbed.includes(t));
-  } finally {
-    r.close();
-  }
 }
