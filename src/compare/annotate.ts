@@ -1,5 +1,5 @@
 import type { ChunkAnnotator, StreamDigest } from '../format/index.js';
-import type { TraceEvent } from '../model/index.js';
+import type { NewEvent } from '../model/index.js';
 import { RunningDigest } from './hash.js';
 import { Normalizer } from './normalize.js';
 import type { ProfileName } from './rules.js';
@@ -50,8 +50,8 @@ export class DigestAnnotator implements ChunkAnnotator {
   }
 
   /** Normalizes one event and folds it into its task's digest. */
-  observe(ev: TraceEvent): void {
-    const it = this.norm.push(ev);
+  observe(ev: NewEvent, seq: number): void {
+    const it = this.norm.push(ev, seq);
     if (!it) return;
     let st = this.states.get(it.task);
     if (!st) {

@@ -1,10 +1,13 @@
-import type { ArgValue, CallEvent, Int64, TraceEvent } from '../model/index.js';
+import type { ArgValue, CallEvent, Int64, NewEvent } from '../model/index.js';
 import { argNumber, argString, CallFlags, signalName } from '../model/index.js';
 import { FdTables } from './fds.js';
 import { hashBytes, hashString, mix } from './hash.js';
 import type { ProfileName } from './rules.js';
 import { FD_ARGS, FD_DUP, FD_PAIR_ARG, FD_TARGET_OF, INODE_DEVICE_FIELDS, PATH_ARGS, PID_ARGS, RET_KIND, type RetKind, STAT_FIELDS_STRICT, VDSO_CALLS } from './tables.js';
 import { type Task, TaskTracker } from './tasks.js';
+
+/** A call as the normalizer reads it: a trace's, or one being written (its seq given apart). */
+type NewCallEvent = Omit<CallEvent, 'seq'>;
 
 /** One event of a task's normalized stream. */
 export interface NormItem {
@@ -158,8 +161,8 @@ export class Normalizer {
   }
 
   /** The stream item for `ev`, or undefined when the event is not part of any stream (start, unparsed, set aside). */
-  push(ev: TraceEvent): NormItem | undefined {
-    const it = this.step(ev);
+  push(ev: NewEvent, seq = ev.seq ?? 0): NormItem | undefined {
+    const it = this.step(ev, seq);
     if (this.tasks.created.length) {
       for (const t of this.tasks.created) if (!t.isThread && t.parent) this.fds.fork(t.parent.pid, t.pid);
       this.tasks.created = [];
@@ -167,7 +170,7 @@ export class Normalizer {
     return it;
   }
 
-  private step(ev: TraceEvent): NormItem | undefined {
+  private step(ev: NewEvent, seq: number): NormItem | undefined {
     const tid = ev.tid || ev.pid;
     switch (ev.kind) {
       case 'start':
@@ -179,22 +182,22 @@ export class Normalizer {
         const task = this.tasks.get(tid, ev.pid);
         const path = this.intern(ev.path);
         task.execs.push(path);
-        return this.item(task, ev.seq, 'exec', `exec(${path})`, 0, 0, 0, path, false);
+        return this.item(task, seq, 'exec', `exec(${path})`, 0, 0, 0, path, false);
       }
       case 'signal': {
         const task = this.tasks.get(tid, ev.pid);
         const name = ev.name || signalName(ev.signo);
-        return this.item(task, ev.seq, 'signal', `signal(${name})`, 0, 0, 0, '', false);
+        return this.item(task, seq, 'signal', `signal(${name})`, 0, 0, 0, '', false);
       }
       case 'exit': {
         const task = this.tasks.get(tid, ev.pid);
         this.tasks.ended(task, ev.status, ev.signal);
         if (!ev.threadOnly) this.fds.drop(ev.pid);
         const res = ev.signal ? `killed:${signalName(ev.signal)}` : `status:${ev.status}`;
-        return this.item(task, ev.seq, 'exit', ev.threadOnly ? 'exit(thread)' : 'exit()', hashString(res), 0, 0, '', !ev.threadOnly);
+        return this.item(task, seq, 'exit', ev.threadOnly ? 'exit(thread)' : 'exit()', hashString(res), 0, 0, '', !ev.threadOnly);
       }
       case 'call':
-        return this.call(ev, tid);
+        return this.call(ev, tid, seq);
     }
   }
 
@@ -239,7 +242,7 @@ export class Normalizer {
     this.setAside.byName.set(name, (this.setAside.byName.get(name) ?? 0) + 1);
   }
 
-  private call(ev: CallEvent, tid: number): NormItem | undefined {
+  private call(ev: NewCallEvent, tid: number, seq: number): NormItem | undefined {
     const sp = this.spec(ev.name);
     if (sp.vdso || ev.flags & CallFlags.vdso || (!this.strict && TIMING_CALLS.has(ev.name))) {
       this.setAsideCall(ev.name);
@@ -311,10 +314,10 @@ export class Normalizer {
     }
     task.calls++;
     const idText = this.text ? `${ev.name}(${parts.join(',')})` : '';
-    return { task, seq: ev.seq, name: ev.name, idText, id, bare: sp.paths.length ? bare : id, pathless, res, data, full: mix(id, res), errno: ev.errno, subject: subject && this.intern(subject), outcome: false };
+    return { task, seq, name: ev.name, idText, id, bare: sp.paths.length ? bare : id, pathless, res, data, full: mix(id, res), errno: ev.errno, subject: subject && this.intern(subject), outcome: false };
   }
 
-  private retHash(ev: CallEvent, task: Task, kind: RetKind | undefined): number {
+  private retHash(ev: NewCallEvent, task: Task, kind: RetKind | undefined): number {
     if (!kind) {
       const v = ev.retval;
       return typeof v === 'number' && (v | 0) === v ? mix(RES_VALUE, v) : hashString(String(v), RES_VALUE);
@@ -335,7 +338,7 @@ export class Normalizer {
     }
   }
 
-  private track(ev: CallEvent, task: Task, parts: string[], sp: CallSpec): void {
+  private track(ev: NewCallEvent, task: Task, parts: string[], sp: CallSpec): void {
     const pid = task.pid;
     const ret = toFd(ev.retval) ?? -1;
     if (CLONE_CALLS.has(ev.name)) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import type { NewEvent, TraceEvent, TraceHeader } from '../model/index.js';
+import type { NewEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { EventBlock } from './eventblock.js';
 import { encodeFooter, encodeHeader, isStorableTime } from './encode.js';
@@ -17,7 +17,8 @@ export interface StreamDigest {
 /** Sees every event as it is written and supplies per-chunk stream digests (compare/ provides one). */
 export interface ChunkAnnotator {
   readonly profile: string;
-  observe(ev: TraceEvent): void;
+  /** One event as appended, and the sequence number the writer gave it. */
+  observe(ev: NewEvent, seq: number): void;
   digests(): StreamDigest[];
 }
 
@@ -133,7 +134,8 @@ export class TraceWriter {
       if (this.blockMaxTime === undefined || t > this.blockMaxTime) this.blockMaxTime = t;
     }
     this.blockCount++;
-    if (this.opts.annotator) this.opts.annotator.observe({ ...ev, seq } as TraceEvent);
+    // The sequence number apart: a copy of every event with it cost a fifth of a recording's parse and write.
+    if (this.opts.annotator) this.opts.annotator.observe(ev, seq);
     if (this.blockCount >= this.opts.chunkEvents || this.block.length >= this.opts.chunkBytes) this.flush();
     return seq;
   }
