@@ -5,6 +5,8 @@
 // write) and parse only, each workload's in a Node process of its own (lib/import-rate.mjs), as a
 // `picotrace import` runs. The CLI's wall time includes node start-up and module loading; the engine
 // alone is timed too, and so is `record --cpu 0` against strace pinned the same way (taskset -c 0).
+// The floor: strace writing to a FIFO that a bare Node process only drains (lib/fifo-floor.sh), what
+// any recorder that parses in Node costs at the least on this machine.
 // `--quick` runs one repetition of each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -122,10 +124,12 @@ for (const w of WORKLOADS) {
   const inproc = [];
   const pinnedBase = [];
   const pinnedRec = [];
+  const floor = [];
   for (let i = 0; i < (quick ? 1 : (w.reps ?? reps)); i++) {
     base.push(timed('strace', [...flags, '--', ...w.argv], cpu.strace));
     // Run as an installed picotrace runs: the file itself, through its #! line.
     rec.push(timed(bin, ['record', '-o', trace, '--', ...w.argv], cpu.record));
+    floor.push(timed('sh', [path.join(here, 'lib', 'fifo-floor.sh'), ...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FIFO' }).args, '--', ...w.argv]));
     const t = performance.now();
     await recordNative({ argv: w.argv, output: path.join(out, 'inproc.ptrace'), bufferSize: DEFAULT_BUFFER_SIZE, env: false, cwd: out });
     inproc.push(performance.now() - t);
@@ -151,6 +155,8 @@ for (const w of WORKLOADS) {
     ratio: median(rec) / median(base),
     engineMs: median(inproc),
     engineRatio: median(inproc) / median(base),
+    floorMs: median(floor),
+    floorRatio: median(floor) / median(base),
     pinnedStraceMs: taskset ? median(pinnedBase) : undefined,
     pinnedRecordMs: taskset ? median(pinnedRec) : undefined,
     textBpc: text.length / calls,
@@ -170,6 +176,7 @@ for (const w of WORKLOADS) {
   rows.push(row);
   console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
   console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10)`);
+  console.log(`                floor: strace to a FIFO that a bare Node process drains ${fmt(row.floorMs)} ms   ratio ${fmt(row.floorRatio, 2)}`);
   console.log(`                recording engine alone (recordNative in this process, no CLI start-up) ${fmt(row.engineMs)} ms   ratio ${fmt(row.engineRatio, 2)}`);
   if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRecordMs / row.pinnedStraceMs, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
   if (cgroup || gnuTime) console.log(`  cpu time      strace -o FILE ${fmt(row.straceCpuMs)} ms   picotrace record ${fmt(row.recordCpuMs)} ms (program, strace and picotrace together${cgroup ? ', a cgroup\'s accounting' : ', GNU time: strace left out'})   added ${fmt(((row.recordCpuMs - row.straceCpuMs) * 1000) / calls, 1)} us/call`);
