@@ -1,19 +1,13 @@
 import { BACKENDS } from '../capture/index.js';
 import { DigestAnnotator } from '../compare/annotate.js';
+import type { EarlyRecord } from './early.js';
 import { VERSION } from './version.js';
 
-/** A `record` command line, read and checked (by commander, or by parseEarlyRecord for its plain forms). */
-export interface RecordRun {
-  argv: string[];
-  output: string;
-  bufferSize: number;
+/** A `record` command line, read and checked (by commander, or by parseEarlyRecord for its plain forms, which are native). */
+export interface RecordRun extends EarlyRecord {
   backend: string;
-  env: boolean;
-  stack: boolean;
-  cpu?: number;
   source?: string;
   bundle?: string;
-  scrub: boolean;
 }
 
 /**
