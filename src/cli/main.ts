@@ -45,7 +45,6 @@ export async function run(argv: string[]): Promise<number> {
   // short recording's start-up.
   const plain = parseEarlyRecord(argv);
   if (!plain) return runCommander(argv);
-  pendingCode = ExitCode.ok;
   try {
     return await (await import('./record-run.js')).runRecord({ ...plain, backend: 'native' });
   } catch (err) {

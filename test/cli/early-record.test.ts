@@ -13,7 +13,7 @@ import { BIN, tempDir } from '../helpers/cli.js';
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 /** What the native backend is handed for a command line, by commander or by run()'s plain path (the backend is replaced for the call). */
-async function commanderReads(argv: string[], via: (argv: string[]) => Promise<number> = runCommander): Promise<{ code: number; opts?: RecordOptions }> {
+async function backendGets(argv: string[], via: (argv: string[]) => Promise<number> = runCommander): Promise<{ code: number; opts?: RecordOptions }> {
   const real = BACKENDS.native;
   let opts: RecordOptions | undefined;
   BACKENDS.native = async (o) => {
@@ -72,13 +72,13 @@ describe('record started before the command line is fully read', () => {
     if (!early) return;
     // Reaching the backend means commander took the command line (--scrub then fails on the file the
     // stand-in backend did not write, which does not matter here).
-    const { opts } = await commanderReads(argv);
+    const { opts } = await backendGets(argv);
     expect(opts).toBeDefined();
     // The default name is made from the time picotrace started, so both readings give the same one.
     const read = { argv: opts!.argv, output: opts!.output, bufferSize: opts!.bufferSize, env: opts!.env, stack: !!opts!.stack, scrub: opts!.transform !== undefined, ...(opts!.cpu === undefined ? {} : { cpu: opts!.cpu }) };
     expect(read).toEqual(early);
     // run() records such a command line without commander: the backend gets the same options.
-    const { opts: plain } = await commanderReads(argv, run);
+    const { opts: plain } = await backendGets(argv, run);
     const { annotator, transform, log, ...rest } = opts!;
     const { annotator: a2, transform: t2, log: l2, ...plainRest } = plain!;
     expect(plainRest).toEqual(rest);
