@@ -179,25 +179,89 @@ fi
 exec node $flags "$0" "$@"
 exit 127
 */
+// CommonJS (bin/package.json), which Node starts some 10 ms sooner than a module.
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+const { crc32 } = require('node:zlib');
+
 const extraCerts = process.env.PICOTRACE_EXTRA_CA_CERTS;
 if (extraCerts !== undefined) {
   delete process.env.PICOTRACE_EXTRA_CA_CERTS;
   process.env.NODE_EXTRA_CA_CERTS = extraCerts;
 }
 const argv = process.argv.slice(2);
-// dist/b is dist bundled (package.json `bundle`): one module load instead of some sixty, about 10 ms
-// sooner for every command. `record` starts its program before the rest of picotrace loads (cli/early.ts).
-// Should that fail after the shell part above started strace, picotrace stops (its watchdog then
-// ends the program) rather than start the program a second time.
+
+// dist/b/picotrace.cjs is dist bundled into one CommonJS file (package.json `bundle`). It is compiled
+// with V8's code cache: the bytecode of the functions an earlier run of the same command compiled,
+// kept in dist/b/cache/ (docs/recording.md has the figures). V8 refuses a cache made by another
+// version or with other flags, but of the source it checks only the length, and of the data no
+// checksum: so a cache's name holds the bundle's identity (size, mtime, inode) and the Node that
+// made it, and its file a CRC of its own. A cache that is absent, damaged or refused is compiled
+// around from source, and written anew by a run that ends with status 0 (atomically, so that
+// parallel runs cannot tear it). PICOTRACE_CODE_CACHE=0 neither reads nor writes one.
+const bundle = path.join(__dirname, '..', 'dist', 'b', 'picotrace.cjs');
+let source, stat;
+try {
+  source = fs.readFileSync(bundle, 'utf8');
+  stat = fs.statSync(bundle);
+} catch (err) {
+  process.stderr.write(`picotrace: cannot read ${bundle} (${err.code ?? err.message}): build picotrace first (npm run build)\n`);
+  process.exit(70);
+}
+const script = compileBundle();
+function compileBundle() {
+  if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
+  const dir = path.join(path.dirname(bundle), 'cache');
+  const command = /^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other';
+  let hash = 0x811c9dc5;
+  for (const c of `${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ino}`) hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  const name = `${command}-${hash.toString(16).padStart(8, '0')}.v8`;
+  let cachedData, state = 'absent';
+  try {
+    const f = fs.readFileSync(path.join(dir, name));
+    state = 'damaged';
+    if (f.length > 8 && f.readUInt32LE(4) === f.length - 8 && crc32(f.subarray(8)) === f.readUInt32LE(0)) cachedData = f.subarray(8);
+  } catch {}
+  const compiled = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  if (cachedData) state = compiled.cachedDataRejected ? 'refused' : 'used';
+  if (process.env.PICOTRACE_DEBUG) process.stderr.write(`picotrace: code cache ${path.join(dir, name)}: ${state}\n`);
+  if (state !== 'used') {
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      try {
+        const data = compiled.createCachedData();
+        const head = Buffer.alloc(8);
+        head.writeUInt32LE(crc32(data), 0);
+        head.writeUInt32LE(data.length, 4);
+        fs.mkdirSync(dir, { recursive: true });
+        const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+        fs.writeFileSync(tmp, Buffer.concat([head, data]));
+        fs.renameSync(tmp, path.join(dir, name));
+        // One cache a command: those of an older bundle or Node go.
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(`${command}-`) && f.endsWith('.v8') && f !== name) fs.rmSync(path.join(dir, f), { force: true });
+      } catch {
+        // Not written (a read-only install, say): the next run compiles from source again.
+      }
+    });
+  }
+  return compiled;
+}
+const bundled = { exports: {} };
+script.runInThisContext()(bundled.exports, Module.createRequire(bundle), bundled, bundle, path.dirname(bundle));
+const { startEarly, main } = bundled.exports;
+
+// `record` starts its program before the rest of picotrace runs (cli/early.ts). Should that fail
+// after the shell part above started strace, picotrace stops (its watchdog then ends the program)
+// rather than start the program a second time.
 const shellStarted = process.env.PICOTRACE_LAUNCH !== undefined;
 const early =
   argv[0] === 'record'
-    ? import('../dist/b/early.js')
-        .then((e) => e.startEarly(argv))
-        .catch((err) => {
-          if (!shellStarted) return;
-          process.stderr.write(`picotrace: cannot take over the recording the launcher started: ${err && err.message}\n`);
-          process.exit(4);
-        })
+    ? startEarly(argv).catch((err) => {
+        if (!shellStarted) return;
+        process.stderr.write(`picotrace: cannot take over the recording the launcher started: ${err && err.message}\n`);
+        process.exit(4);
+      })
     : Promise.resolve();
-early.then(() => import('../dist/b/main.js')).then((m) => m.main(argv));
+early.then(() => main(argv));

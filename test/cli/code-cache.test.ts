@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers/cli.js';
+
+// bin/picotrace.js compiles the bundle with V8's code cache, kept in dist/b/cache/ (one file a
+// command). These run a copy of the package, so that the cache files are this test's alone.
+describe('code cache of the bundle', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let pkg: string;
+  let cacheDir: string;
+  const log = path.join(ROOT, 'traces', 'strace', 'edge.log');
+
+  beforeAll(() => {
+    tmp = tempDir();
+    pkg = path.join(tmp.dir, 'pkg');
+    fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(pkg, 'dist', 'b'), { recursive: true });
+    for (const f of ['bin/picotrace.js', 'bin/package.json', 'dist/b/picotrace.cjs', 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(pkg, f));
+    for (const d of ['schema', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(pkg, d));
+    cacheDir = path.join(pkg, 'dist', 'b', 'cache');
+  });
+  afterAll(() => tmp.cleanup());
+
+  /** `picotrace ARGS` from the copy, with the cache's state on stderr (PICOTRACE_DEBUG). */
+  function run(args: string[], env: Record<string, string> = {}) {
+    const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'picotrace.js'), ...args], { encoding: 'utf8', cwd: tmp.dir, env: { ...process.env, PICOTRACE_DEBUG: '1', ...env } });
+    const state = /code cache (\S+): (\w+)/.exec(r.stderr);
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, file: state?.[1], state: state?.[2] };
+  }
+  const importLog = (env?: Record<string, string>) => run(['import', log, '-o', path.join(tmp.dir, `out-${Math.random()}.ptrace`)], env);
+  const dumpOf = (file: string) => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'picotrace.js'), 'dump', file], { encoding: 'utf8' }).stdout;
+
+  it('is written by a first successful run of a command and used by the next', () => {
+    const first = importLog();
+    expect(first.code).toBe(0);
+    expect(first.state).toBe('absent');
+    expect(path.dirname(first.file!)).toBe(cacheDir);
+    expect(path.basename(first.file!)).toMatch(/^import-[0-9a-f]{8}\.v8$/);
+    const f = fs.readFileSync(first.file!);
+    // Its own header: CRC-32 and length of V8's data.
+    expect(f.readUInt32LE(4)).toBe(f.length - 8);
+    expect(f.readUInt32LE(0)).toBe(crc32(f.subarray(8)));
+    const second = importLog();
+    expect(second.code).toBe(0);
+    expect(second.state).toBe('used');
+    expect(second.file).toBe(first.file);
+    // Another command has a cache of its own.
+    expect(run(['--version']).state).toBe('absent');
+    const names = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.v8')).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toBe(path.basename(first.file!));
+    expect(names[1]).toMatch(/^other-[0-9a-f]{8}\.v8$/);
+  });
+
+  it('is compiled around when damaged or cut short, gives the same trace, and is written anew', () => {
+    const good = importLog();
+    expect(good.state).toBe('used');
+    const file = good.file!;
+    const ref = path.join(tmp.dir, 'reference.ptrace');
+    expect(run(['import', log, '-o', ref], { PICOTRACE_CODE_CACHE: '0' }).code).toBe(0);
+    const reference = dumpOf(ref);
+    expect(reference).toMatch(/execve/);
+    const bytes = fs.readFileSync(file);
+    const damaged = Buffer.from(bytes);
+    for (let i = 200; i < damaged.length; i += 997) damaged[i] ^= 0x5a;
+    for (const bad of [damaged, bytes.subarray(0, bytes.length >> 1), Buffer.alloc(0)]) {
+      fs.writeFileSync(file, bad);
+      const out = path.join(tmp.dir, 'after-damage.ptrace');
+      fs.rmSync(out, { force: true });
+      const r = run(['import', log, '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.state).toBe('damaged');
+      expect(dumpOf(out)).toBe(reference);
+      expect(importLog().state).toBe('used');
+    }
+  });
+
+  it('is not written by a run that fails, nor read or written with PICOTRACE_CODE_CACHE=0', () => {
+    const failed = run(['info', path.join(tmp.dir, 'no-such.ptrace')]);
+    expect(failed.code).not.toBe(0);
+    expect(failed.state).toBe('absent');
+    expect(fs.readdirSync(cacheDir).some((n) => n.startsWith('info-'))).toBe(false);
+    const off = importLog({ PICOTRACE_CODE_CACHE: '0' });
+    expect(off.code).toBe(0);
+    expect(off.state).toBeUndefined();
+  });
+
+  it('of an older bundle is not used, and is replaced', () => {
+    const before = importLog();
+    expect(before.state).toBe('used');
+    // A rebuilt bundle of the same length: V8 alone would take the old cache for it.
+    const bundle = path.join(pkg, 'dist', 'b', 'picotrace.cjs');
+    const later = new Date(fs.statSync(bundle).mtimeMs + 5000);
+    fs.utimesSync(bundle, later, later);
+    const after = importLog();
+    expect(after.code).toBe(0);
+    expect(after.state).toBe('absent');
+    expect(after.file).not.toBe(before.file);
+    expect(fs.existsSync(before.file!)).toBe(false);
+    expect(fs.existsSync(after.file!)).toBe(true);
+    expect(importLog().state).toBe('used');
+  });
+});
