@@ -112,21 +112,32 @@ picotrace_launch_record() {
   picotrace_executable node || return 0
   picotrace_executable strace || return 0
   strace=$found
-  strace_v=$("$strace" -V 2>/dev/null) || return 0
-  case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) return 0 ;; esac
-  if [ -n "$stack" ]; then case $strace_v in *"Optional features enabled:"*"stack-trace="*) ;; *) return 0 ;; esac; fi
-  # coreutils' env, 8.31 or newer (busybox's has no --default-signal): see where strace starts below.
-  env --default-signal true 2>/dev/null || return 0
-  started=$(date '+%s%N %Y%m%d-%H%M%S') || return 0
-  case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) return 0 ;; esac
-  case ${started%% *} in *[!0-9]*) return 0 ;; esac
-  if [ -z "$has_out" ]; then
+  # Each process started costs a few ms on a small VM: strace -V runs beside the next steps, and
+  # date runs through env, which also tells whether env is coreutils' 8.31 or newer (busybox's has
+  # no --default-signal; see where strace starts below). Its output file goes with the directory.
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
+  "$strace" -V > "$tmp/version" 2>/dev/null &
+  version=$!
+  if started=$(env --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) &&
+    case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) false ;; esac &&
+    case ${started%% *} in *[!0-9]*) false ;; esac &&
+    mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &&
+    wait "$version"; then
+    strace_v= nl='
+'
+    while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
+  else
+    wait "$version"
+    strace_v=
+  fi
+  case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) strace_v= ;; esac
+  if [ -n "$stack" ]; then case $strace_v in *"Optional features enabled:"*"stack-trace="*) ;; *) strace_v= ;; esac; fi
+  if [ -z "$has_out" ] && [ -n "$strace_v" ]; then
     out=${1##*[/]}
-    case $out in ''|*[!A-Za-z0-9._+-]*) return 0 ;; esac
+    case $out in ''|*[!A-Za-z0-9._+-]*) strace_v= ;; esac
     out=$out-${started#* }.ptrace
   fi
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
-  if ! mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null || ! (umask 077 && : > "$out") 2>/dev/null; then
+  if [ -z "$strace_v" ] || ! (umask 077 && : > "$out") 2>/dev/null; then
     rm -rf -- "$tmp"
     return 0
   fi

@@ -251,6 +251,29 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     }
   });
 
+  for (const c of [
+    { what: 'a strace older than 6', version: 'strace -- version 5.10', options: [] as string[], says: /strace 6\.0 or newer/ },
+    { what: '--stack with a strace built without stack traces', version: 'strace -- version 6.1\nOptional features enabled: no-m32-mpers', options: ['--stack'], says: /stack/ },
+  ])
+  it(`starts nothing and leaves nothing behind for ${c.what}: Node refuses it with exit 4`, async () => {
+    const bin = path.join(dir, `fake-strace-${c.options.length}`);
+    const tmp = path.join(dir, `tmp-${c.options.length}`);
+    fs.mkdirSync(bin, { recursive: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'strace'), `#!/bin/sh\n[ "$1" = -V ] && { printf '%b\\n' '${c.version}'; exit 0; }\nexec /usr/bin/strace "$@"\n`, { mode: 0o755 });
+    const count = path.join(dir, `fake-strace-count-${c.options.length}`);
+    const out = path.join(dir, `fake-strace-${c.options.length}.ptrace`);
+    const child = spawn(BIN, ['record', ...c.options, '-o', out, '--', 'sh', '-c', `echo run >> ${count}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(4);
+    expect(stderr).toMatch(c.says);
+    expect(fs.existsSync(count)).toBe(false);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
   it('leaves the recording to Node where env has no --default-signal (busybox, old coreutils)', async () => {
     const bin = path.join(dir, 'old-env');
     fs.mkdirSync(bin, { recursive: true });
