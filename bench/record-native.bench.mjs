@@ -6,7 +6,9 @@
 // `picotrace import` runs. The CLI's wall time includes node start-up and module loading; the engine
 // alone is timed too, and so is `record --cpu 0` against strace pinned the same way (taskset -c 0).
 // The floor: strace writing to a FIFO that a bare Node process only drains (lib/fifo-floor.sh), what
-// any recorder that parses in Node costs at the least on this machine.
+// any recorder that parses in Node costs at the least on this machine. record and a one-shot
+// `picotrace import` are also timed without V8's code cache of the bundle (PICOTRACE_CODE_CACHE=0),
+// as on picotrace's first run.
 // `--quick` runs one repetition of each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,8 @@ const { straceFlags, recordNative, DEFAULT_BUFFER_SIZE } = await import('../dist
 const { TraceReader } = await import('../dist/format/index.js');
 
 const quick = process.argv.includes('--quick');
+// bin/picotrace.js without V8's code cache of the bundle, as on its first run.
+const NO_CODE_CACHE = { PICOTRACE_CODE_CACHE: '0' };
 const reps = quick ? 1 : 3;
 // Imports take a fraction of a second each: more repetitions of them cost little and steady the best.
 const importReps = quick ? 1 : 5;
@@ -76,18 +80,18 @@ process.on('exit', () => {
 const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p));
 const cpu = { strace: [], record: [] };
 
-function timed(cmd, args, cpuList) {
+function timed(cmd, args, cpuList, env) {
   const cpuFile = path.join(out, 'cpu.txt');
   // Both sides of a comparison run through the same wrapper (a shell, or GNU time), or none.
   const [c, a] = !cpuList ? [cmd, args] : cgroup ? ['sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup.dir, cmd, ...args]] : gnuTime ? [gnuTime, ['-o', cpuFile, '-f', '%U %S', cmd, ...args]] : [cmd, args];
   let before = cgroup && cpuList ? cgroup.read() : 0;
   let t = performance.now();
-  let r = spawnSync(c, a, { stdio: 'ignore', cwd: out });
+  let r = spawnSync(c, a, { stdio: 'ignore', cwd: out, env: env && { ...process.env, ...env } });
   if (r.status !== 0) {
     console.log(`  (${path.basename(cmd)} failed with ${r.status ?? r.signal}; once more)`);
     before = cgroup && cpuList ? cgroup.read() : 0;
     t = performance.now();
-    r = spawnSync(c, a, { stdio: 'ignore', cwd: out });
+    r = spawnSync(c, a, { stdio: 'ignore', cwd: out, env: env && { ...process.env, ...env } });
   }
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.status ?? r.signal}`);
@@ -121,6 +125,7 @@ for (const w of WORKLOADS) {
   timed('strace', [...flags, '--', ...w.argv]);
   const base = [];
   const rec = [];
+  const recNoCache = [];
   const inproc = [];
   const pinnedBase = [];
   const pinnedRec = [];
@@ -128,7 +133,10 @@ for (const w of WORKLOADS) {
   for (let i = 0; i < (quick ? 1 : (w.reps ?? reps)); i++) {
     base.push(timed('strace', [...flags, '--', ...w.argv], cpu.strace));
     // Run as an installed picotrace runs: the file itself, through its #! line.
-    rec.push(timed(bin, ['record', '-o', trace, '--', ...w.argv], cpu.record));
+    // With and without the code cache, through the same cgroup wrapper, in turn first.
+    const withCache = () => rec.push(timed(bin, ['record', '-o', trace, '--', ...w.argv], cpu.record));
+    const withoutCache = () => recNoCache.push(timed(bin, ['record', '-o', path.join(out, 'nocache.ptrace'), '--', ...w.argv], [], NO_CODE_CACHE));
+    for (const run of i % 2 === 0 ? [withCache, withoutCache] : [withoutCache, withCache]) run();
     floor.push(timed('sh', [path.join(here, 'lib', 'fifo-floor.sh'), ...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FIFO' }).args, '--', ...w.argv]));
     const t = performance.now();
     await recordNative({ argv: w.argv, output: path.join(out, 'inproc.ptrace'), bufferSize: DEFAULT_BUFFER_SIZE, env: false, cwd: out });
@@ -144,6 +152,17 @@ for (const w of WORKLOADS) {
   const gz = zlib.gzipSync(text, { level: 6 }).length;
   const traceBytes = fs.statSync(trace).size;
   const { coldMs, imp, cpu: impCpu, parse } = importRates(log, path.join(out, 'imported.ptrace'));
+  // picotrace import as a user runs it, one process each, with the code cache (written by the first
+  // run) and without it, alternating.
+  const cli = [];
+  const cliNoCache = [];
+  const cliOut = path.join(out, 'cli.ptrace');
+  for (let i = 0; i < (quick ? 1 : (w.reps ?? importReps)); i++) {
+    fs.rmSync(cliOut, { force: true });
+    cli.push(timed(bin, ['import', '-q', log, '-o', cliOut]));
+    fs.rmSync(cliOut, { force: true });
+    cliNoCache.push(timed(bin, ['import', '-q', log, '-o', cliOut], undefined, NO_CODE_CACHE));
+  }
   const importedBytes = fs.statSync(path.join(out, 'imported.ptrace')).size;
   const impMs = Math.min(...imp);
   const parseMs = Math.min(...parse);
@@ -153,6 +172,10 @@ for (const w of WORKLOADS) {
     straceMs: median(base),
     recordMs: median(rec),
     ratio: median(rec) / median(base),
+    recordNoCacheMs: median(recNoCache),
+    cliImportMs: median(cli),
+    cliImportNoCacheMs: median(cliNoCache),
+    cliImportMBps: text.length / 1e6 / (median(cli) / 1000),
     engineMs: median(inproc),
     engineRatio: median(inproc) / median(base),
     floorMs: median(floor),
@@ -176,12 +199,14 @@ for (const w of WORKLOADS) {
   rows.push(row);
   console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
   console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10)`);
+  console.log(`                without the code cache (PICOTRACE_CODE_CACHE=0) ${fmt(row.recordNoCacheMs)} ms   ratio ${fmt(row.recordNoCacheMs / row.straceMs, 2)}`);
   console.log(`                floor: strace to a FIFO that a bare Node process drains ${fmt(row.floorMs)} ms   ratio ${fmt(row.floorRatio, 2)}`);
   console.log(`                recording engine alone (recordNative in this process, no CLI start-up) ${fmt(row.engineMs)} ms   ratio ${fmt(row.engineRatio, 2)}`);
   if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRecordMs / row.pinnedStraceMs, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
   if (cgroup || gnuTime) console.log(`  cpu time      strace -o FILE ${fmt(row.straceCpuMs)} ms   picotrace record ${fmt(row.recordCpuMs)} ms (program, strace and picotrace together${cgroup ? ', a cgroup\'s accounting' : ', GNU time: strace left out'})   added ${fmt(((row.recordCpuMs - row.straceCpuMs) * 1000) / calls, 1)} us/call`);
   console.log(`  bytes/call    strace text ${fmt(row.textBpc, 1)}   gzip -6 ${fmt(row.gzBpc, 1)}   recorded trace ${fmt(row.traceBpc, 1)} (${fmt(row.traceBpc / row.gzBpc, 2)} x gzip)   that text imported ${fmt(row.importedBpc, 1)} (${fmt(row.importedBpc / row.gzBpc, 2)} x gzip; target <= 1)`);
   console.log(`  import        ${fmt(row.importLinesPerS / 1000)}k lines/s, ${fmt(row.importMBps)} MB/s end to end (per CPU second: ${fmt(row.importCpuLinesPerS / 1000)}k lines/s, ${fmt(row.importCpuMBps)} MB/s); parse only ${fmt(row.parseLinesPerS / 1000)}k lines/s, ${fmt(row.parseMBps)} MB/s (target >= 200k lines/s, >= 100 MB/s; warm, best of ${importReps}; the first, cold import in a fresh process: ${fmt(row.importColdMBps)} MB/s)`);
+  console.log(`  import (CLI)  picotrace import, one process, median of ${cli.length}: ${fmt(row.cliImportMs)} ms, ${fmt(row.cliImportMBps, 1)} MB/s, ${fmt(lines / (row.cliImportMs / 1000) / 1000)}k lines/s; without the code cache ${fmt(row.cliImportNoCacheMs)} ms`);
 }
 fs.rmSync(out, { recursive: true, force: true });
 console.log(`\n${JSON.stringify({ bench: 'record-native', rows })}`);
