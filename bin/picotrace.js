@@ -250,8 +250,8 @@ function compileBundle() {
         const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
         fs.writeFileSync(tmp, Buffer.concat([head, data]));
         fs.renameSync(tmp, path.join(dir, name));
-        // One cache a command: those of an older bundle or Node go.
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(`${command}-`) && f.endsWith('.v8') && f !== name) fs.rmSync(path.join(dir, f), { force: true });
+        // One cache a command: those of an older bundle or Node go, and what a killed run left.
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(`${command}-`) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
       } catch {
         // Not written (a read-only install, say): the next run compiles from source again.
       }

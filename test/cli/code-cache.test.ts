@@ -88,6 +88,33 @@ describe('code cache of the bundle', () => {
     expect(off.state).toBeUndefined();
   });
 
+  it('where it cannot be written, is simply not there: every run compiles from source, and works', () => {
+    const ro = path.join(tmp.dir, 'ro');
+    fs.mkdirSync(path.join(ro, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(ro, 'dist', 'b'), { recursive: true });
+    for (const f of ['bin/picotrace.js', 'bin/package.json', 'dist/b/picotrace.cjs']) fs.copyFileSync(path.join(pkg, f), path.join(ro, f));
+    for (const d of ['schema', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(ro, d));
+    // A file where the directory would go: as root, permissions would not stop the write.
+    fs.writeFileSync(path.join(ro, 'dist', 'b', 'cache'), '');
+    for (let i = 0; i < 2; i++) {
+      const out = path.join(tmp.dir, `ro-${i}.ptrace`);
+      const r = spawnSync(process.execPath, [path.join(ro, 'bin', 'picotrace.js'), 'import', log, '-o', out], { encoding: 'utf8', env: { ...process.env, PICOTRACE_DEBUG: '1' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/code cache \S+: absent/);
+      expect(dumpOf(out)).toMatch(/execve/);
+    }
+    expect(fs.statSync(path.join(ro, 'dist', 'b', 'cache')).isFile()).toBe(true);
+  });
+
+  it('says in one line that picotrace must be built when the bundle is missing', () => {
+    const bare = path.join(tmp.dir, 'unbuilt');
+    fs.mkdirSync(path.join(bare, 'bin'), { recursive: true });
+    for (const f of ['bin/picotrace.js', 'bin/package.json']) fs.copyFileSync(path.join(pkg, f), path.join(bare, f));
+    const r = spawnSync(process.execPath, [path.join(bare, 'bin', 'picotrace.js'), 'info', 'x.ptrace'], { encoding: 'utf8' });
+    expect(r.status).toBe(70);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^picotrace: cannot read \S+picotrace\.cjs \(ENOENT\): build picotrace first \(npm run build\)$/)]);
+  });
+
   it('of an older bundle is not used, and is replaced', () => {
     const before = importLog();
     expect(before.state).toBe('used');
@@ -95,12 +122,16 @@ describe('code cache of the bundle', () => {
     const bundle = path.join(pkg, 'dist', 'b', 'picotrace.cjs');
     const later = new Date(fs.statSync(bundle).mtimeMs + 5000);
     fs.utimesSync(bundle, later, later);
+    // What a run killed between writing and renaming left.
+    const leftover = path.join(cacheDir, `${path.basename(before.file!)}.99999.tmp`);
+    fs.writeFileSync(leftover, 'partial');
     const after = importLog();
     expect(after.code).toBe(0);
     expect(after.state).toBe('absent');
     expect(after.file).not.toBe(before.file);
     expect(fs.existsSync(before.file!)).toBe(false);
     expect(fs.existsSync(after.file!)).toBe(true);
+    expect(fs.existsSync(leftover)).toBe(false);
     expect(importLog().state).toBe('used');
   });
 });
