@@ -208,8 +208,8 @@ const argv = process.argv.slice(2);
 // with V8's code cache: the bytecode of the functions an earlier run of the same command compiled,
 // kept in dist/b/cache/ (docs/recording.md has the figures). V8 refuses a cache made by another
 // version or with other flags, but of the source it checks only the length, and of the data no
-// checksum: so a cache's name holds the bundle's identity (size, mtime, inode) and the Node that
-// made it, and its file a CRC of its own. A cache that is absent, damaged or refused is compiled
+// checksum: so a cache's name holds the bundle's identity (size, mtime, inode), the Node that made it
+// and its flags, and its file a CRC of its own. A cache that is absent, damaged or refused is compiled
 // around from source, and written anew by a run that ends with status 0 (atomically, so that
 // parallel runs cannot tear it). PICOTRACE_CODE_CACHE=0 neither reads nor writes one.
 const bundle = path.join(__dirname, '..', 'dist', 'b', 'picotrace.cjs');
@@ -225,10 +225,15 @@ const script = compileBundle();
 function compileBundle() {
   if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
   const dir = path.join(path.dirname(bundle), 'cache');
-  const command = /^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other';
-  let hash = 0x811c9dc5;
-  for (const c of `${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ino}`) hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  const name = `${command}-${hash.toString(16).padStart(8, '0')}.v8`;
+  // COMMAND-FLAGS-BUNDLE.v8: Node's flags (the launcher gives commands different ones) each keep a
+  // cache of their own, which a new bundle or Node replaces.
+  const fnv = (text) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, '0');
+  };
+  const own = `${/^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other'}-${fnv(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)}-`;
+  const name = `${own}${fnv(`${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ino}`)}.v8`;
   let cachedData, state = 'absent';
   try {
     const f = fs.readFileSync(path.join(dir, name));
@@ -250,8 +255,8 @@ function compileBundle() {
         const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
         fs.writeFileSync(tmp, Buffer.concat([head, data]));
         fs.renameSync(tmp, path.join(dir, name));
-        // One cache a command: those of an older bundle or Node go, and what a killed run left.
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(`${command}-`) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
+        // One cache a command and flags: those of an older bundle or Node go, and what a killed run left.
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(own) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
       } catch {
         // Not written (a read-only install, say): the next run compiles from source again.
       }

@@ -24,9 +24,10 @@ describe('code cache of the bundle', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  /** `picotrace ARGS` from the copy, with the cache's state on stderr (PICOTRACE_DEBUG). */
-  function run(args: string[], env: Record<string, string> = {}) {
-    const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'picotrace.js'), ...args], { encoding: 'utf8', cwd: tmp.dir, env: { ...process.env, PICOTRACE_DEBUG: '1', ...env } });
+  /** `picotrace ARGS` from the copy (run by node, or through its #! line), with the cache's state that PICOTRACE_DEBUG prints. */
+  function run(args: string[], env: Record<string, string> = {}, throughLauncher = false) {
+    const [file, argv] = throughLauncher ? [path.join(pkg, 'bin', 'picotrace.js'), args] : [process.execPath, [path.join(pkg, 'bin', 'picotrace.js'), ...args]];
+    const r = spawnSync(file, argv, { encoding: 'utf8', cwd: tmp.dir, env: { ...process.env, PICOTRACE_DEBUG: '1', ...env } });
     const state = /code cache (\S+): (\w+)/.exec(r.stderr);
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, file: state?.[1], state: state?.[2] };
   }
@@ -38,7 +39,7 @@ describe('code cache of the bundle', () => {
     expect(first.code).toBe(0);
     expect(first.state).toBe('absent');
     expect(path.dirname(first.file!)).toBe(cacheDir);
-    expect(path.basename(first.file!)).toMatch(/^import-[0-9a-f]{8}\.v8$/);
+    expect(path.basename(first.file!)).toMatch(/^import-[0-9a-f]{8}-[0-9a-f]{8}\.v8$/);
     const f = fs.readFileSync(first.file!);
     // Its own header: CRC-32 and length of V8's data.
     expect(f.readUInt32LE(4)).toBe(f.length - 8);
@@ -52,7 +53,20 @@ describe('code cache of the bundle', () => {
     const names = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.v8')).sort();
     expect(names).toHaveLength(2);
     expect(names[0]).toBe(path.basename(first.file!));
-    expect(names[1]).toMatch(/^other-[0-9a-f]{8}\.v8$/);
+    expect(names[1]).toMatch(/^other-[0-9a-f]{8}-[0-9a-f]{8}\.v8$/);
+  });
+
+  it('is kept apart for each set of Node flags, so that runs with and without them do not replace each other', () => {
+    const trace = path.join(ROOT, 'traces', 'demo', 'native.ptrace');
+    // Through its #! line the launcher gives `stats` a V8 flag; run by node directly, it has none.
+    const viaLauncher = () => run(['stats', trace], {}, true);
+    const a = viaLauncher();
+    const b = run(['stats', trace]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.file).not.toBe(b.file);
+    expect(viaLauncher().state).toBe('used');
+    expect(run(['stats', trace]).state).toBe('used');
+    expect(fs.readdirSync(cacheDir).filter((n) => n.startsWith('stats-'))).toHaveLength(2);
   });
 
   it('is compiled around when damaged or cut short, gives the same trace, and is written anew', () => {
