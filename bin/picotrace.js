@@ -247,18 +247,25 @@ function compileBundle() {
     process.once('exit', (code) => {
       if (code !== 0) return;
       try {
-        const data = compiled.createCachedData();
-        const head = Buffer.alloc(8);
-        head.writeUInt32LE(crc32(data), 0);
-        head.writeUInt32LE(data.length, 4);
+        // The file first: where it cannot be made (a read-only install, say), the cache is not made either.
         fs.mkdirSync(dir, { recursive: true });
         const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
-        fs.writeFileSync(tmp, Buffer.concat([head, data]));
+        const fd = fs.openSync(tmp, 'wx');
+        try {
+          const data = compiled.createCachedData();
+          const head = Buffer.alloc(8);
+          head.writeUInt32LE(crc32(data), 0);
+          head.writeUInt32LE(data.length, 4);
+          fs.writeSync(fd, head);
+          fs.writeSync(fd, data);
+        } finally {
+          fs.closeSync(fd);
+        }
         fs.renameSync(tmp, path.join(dir, name));
         // One cache a command and flags: those of an older bundle or Node go, and what a killed run left.
         for (const f of fs.readdirSync(dir)) if (f.startsWith(own) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
       } catch {
-        // Not written (a read-only install, say): the next run compiles from source again.
+        // Not written: the next run compiles from source again (and a new cache removes a tmp file left).
       }
     });
   }
