@@ -206,12 +206,13 @@ const argv = process.argv.slice(2);
 
 // dist/b/picotrace.cjs is dist bundled into one CommonJS file (package.json `bundle`). It is compiled
 // with V8's code cache: the bytecode of the functions an earlier run of the same command compiled,
-// kept in dist/b/cache/ (docs/recording.md has the figures). V8 refuses a cache made by another
-// version or with other flags, but of the source it checks only the length, and of the data no
-// checksum: so a cache's name holds the bundle's identity (size, mtime, inode), the Node that made it
-// and its flags, and its file a CRC of its own. A cache that is absent, damaged or refused is compiled
-// around from source, and written anew by a run that ends with status 0 (atomically, so that
-// parallel runs cannot tear it). PICOTRACE_CODE_CACHE=0 neither reads nor writes one.
+// kept in dist/b/cache/ or the user's cache directory (docs/recording.md has the figures). V8
+// refuses a cache made by another version or with other flags, but of the source it checks only the
+// length, and of the data no checksum: so a cache's name holds the bundle's identity (size, mtime,
+// inode), the Node that made it and its flags, and its file a CRC of its own. A cache that is
+// absent, damaged or refused is compiled around from source, and written anew by a run that ends
+// with status 0 (atomically, so that parallel runs cannot tear it). PICOTRACE_CODE_CACHE=0 neither
+// reads nor writes one.
 const bundle = path.join(__dirname, '..', 'dist', 'b', 'picotrace.cjs');
 let source, stat;
 try {
@@ -224,32 +225,52 @@ try {
 const script = compileBundle();
 function compileBundle() {
   if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
-  const dir = path.join(path.dirname(bundle), 'cache');
-  // COMMAND-FLAGS-BUNDLE.v8: Node's flags (the launcher gives commands different ones) each keep a
-  // cache of their own, which a new bundle or Node replaces.
   const fnv = (text) => {
     let h = 0x811c9dc5;
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
     return h.toString(16).padStart(8, '0');
   };
+  // Beside the bundle; where that cannot be written (a system-wide install run by another user, a
+  // read-only container), in the user's cache directory, one for each install. That one is used
+  // only while this user owns it and no one else may write to it: a cache is code that runs.
+  const home = process.env.XDG_CACHE_HOME || (process.env.HOME && path.join(process.env.HOME, '.cache'));
+  const dirs = [path.join(path.dirname(bundle), 'cache')];
+  if (home && path.isAbsolute(home)) dirs.push(path.join(home, 'picotrace', fnv(bundle)));
+  const trusted = (d) => {
+    if (d === dirs[0]) return true;
+    const st = fs.statSync(d);
+    return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  };
+  // COMMAND-FLAGS-BUNDLE.v8: Node's flags (the launcher gives commands different ones) each keep a
+  // cache of their own, which a new bundle or Node replaces.
   const own = `${/^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other'}-${fnv(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)}-`;
   const name = `${own}${fnv(`${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ino}`)}.v8`;
-  let cachedData, state = 'absent';
-  try {
-    const f = fs.readFileSync(path.join(dir, name));
+  let cachedData, state = 'absent', file = path.join(dirs[0], name);
+  for (const d of dirs) {
+    let f;
+    try {
+      if (!trusted(d)) continue;
+      f = fs.readFileSync(path.join(d, name));
+    } catch {
+      continue;
+    }
+    file = path.join(d, name);
     state = 'damaged';
     if (f.length > 8 && f.readUInt32LE(4) === f.length - 8 && crc32(f.subarray(8)) === f.readUInt32LE(0)) cachedData = f.subarray(8);
-  } catch {}
+    break;
+  }
   const compiled = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   if (cachedData) state = compiled.cachedDataRejected ? 'refused' : 'used';
-  if (process.env.PICOTRACE_DEBUG) process.stderr.write(`picotrace: code cache ${path.join(dir, name)}: ${state}\n`);
-  if (state !== 'used') {
-    process.once('exit', (code) => {
-      if (code !== 0) return;
+  if (process.env.PICOTRACE_DEBUG) process.stderr.write(`picotrace: code cache ${file}: ${state}\n`);
+  if (state === 'used') return compiled;
+  process.once('exit', (code) => {
+    if (code !== 0) return;
+    for (const d of dirs) {
       try {
-        // The file first: where it cannot be made (a read-only install, say), the cache is not made either.
-        fs.mkdirSync(dir, { recursive: true });
-        const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+        // The file first: where it cannot be made, the cache is not made either.
+        fs.mkdirSync(d, { recursive: true, mode: d === dirs[0] ? 0o755 : 0o700 });
+        if (!trusted(d)) continue;
+        const tmp = path.join(d, `${name}.${process.pid}.tmp`);
         const fd = fs.openSync(tmp, 'wx');
         try {
           const data = compiled.createCachedData();
@@ -261,14 +282,15 @@ function compileBundle() {
         } finally {
           fs.closeSync(fd);
         }
-        fs.renameSync(tmp, path.join(dir, name));
+        fs.renameSync(tmp, path.join(d, name));
         // One cache a command and flags: those of an older bundle or Node go, and what a killed run left.
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(own) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
+        for (const f of fs.readdirSync(d)) if (f.startsWith(own) && f !== name) fs.rmSync(path.join(d, f), { force: true });
+        return;
       } catch {
-        // Not written: the next run compiles from source again (and a new cache removes a tmp file left).
+        // Not written here: the next place, or the next run compiles from source again.
       }
-    });
-  }
+    }
+  });
   return compiled;
 }
 const bundled = { exports: {} };

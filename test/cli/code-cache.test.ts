@@ -27,7 +27,7 @@ describe('code cache of the bundle', () => {
   /** `picotrace ARGS` from the copy (run by node, or through its #! line), with the cache's state that PICOTRACE_DEBUG prints. */
   function run(args: string[], env: Record<string, string> = {}, throughLauncher = false) {
     const [file, argv] = throughLauncher ? [path.join(pkg, 'bin', 'picotrace.js'), args] : [process.execPath, [path.join(pkg, 'bin', 'picotrace.js'), ...args]];
-    const r = spawnSync(file, argv, { encoding: 'utf8', cwd: tmp.dir, env: { ...process.env, PICOTRACE_DEBUG: '1', ...env } });
+    const r = spawnSync(file, argv, { encoding: 'utf8', cwd: tmp.dir, env: { ...process.env, PICOTRACE_DEBUG: '1', XDG_CACHE_HOME: path.join(tmp.dir, 'xdg'), ...env } });
     const state = /code cache (\S+): (\w+)/.exec(r.stderr);
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, file: state?.[1], state: state?.[2] };
   }
@@ -102,21 +102,46 @@ describe('code cache of the bundle', () => {
     expect(off.state).toBeUndefined();
   });
 
-  it('where it cannot be written, is simply not there: every run compiles from source, and works', () => {
-    const ro = path.join(tmp.dir, 'ro');
+  /** A copy of the package whose dist/b/cache cannot be made (a file in its place: as root, permissions would not stop a write). */
+  function readOnlyCopy(name: string): string {
+    const ro = path.join(tmp.dir, name);
     fs.mkdirSync(path.join(ro, 'bin'), { recursive: true });
     fs.mkdirSync(path.join(ro, 'dist', 'b'), { recursive: true });
     for (const f of ['bin/picotrace.js', 'bin/package.json', 'dist/b/picotrace.cjs']) fs.copyFileSync(path.join(pkg, f), path.join(ro, f));
     for (const d of ['schema', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(ro, d));
-    // A file where the directory would go: as root, permissions would not stop the write.
     fs.writeFileSync(path.join(ro, 'dist', 'b', 'cache'), '');
-    for (let i = 0; i < 2; i++) {
-      const out = path.join(tmp.dir, `ro-${i}.ptrace`);
-      const r = spawnSync(process.execPath, [path.join(ro, 'bin', 'picotrace.js'), 'import', log, '-o', out], { encoding: 'utf8', env: { ...process.env, PICOTRACE_DEBUG: '1' } });
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/code cache \S+: absent/);
-      expect(dumpOf(out)).toMatch(/execve/);
-    }
+    return ro;
+  }
+  function importFrom(ro: string, env: Record<string, string | undefined>, i: number) {
+    const out = path.join(tmp.dir, `${path.basename(ro)}-${i}.ptrace`);
+    const r = spawnSync(process.execPath, [path.join(ro, 'bin', 'picotrace.js'), 'import', log, '-o', out], { encoding: 'utf8', env: { ...process.env, PICOTRACE_DEBUG: '1', ...env } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(dumpOf(out)).toMatch(/execve/);
+    const m = /code cache (\S+): (\w+)/.exec(r.stderr);
+    return { file: m?.[1], state: m?.[2] };
+  }
+
+  it('where the install cannot be written, lives in the user\'s cache directory (private to the user)', () => {
+    const ro = readOnlyCopy('ro-user');
+    const xdg = path.join(tmp.dir, 'xdg-ro');
+    const first = importFrom(ro, { XDG_CACHE_HOME: xdg }, 0);
+    expect(first.state).toBe('absent');
+    const second = importFrom(ro, { XDG_CACHE_HOME: xdg }, 1);
+    expect(second.state).toBe('used');
+    expect(second.file!.startsWith(path.join(xdg, 'picotrace') + path.sep)).toBe(true);
+    expect(fs.statSync(path.dirname(second.file!)).mode & 0o777).toBe(0o700);
+    // One that others may write to is neither used nor written.
+    fs.chmodSync(path.dirname(second.file!), 0o777);
+    expect(importFrom(ro, { XDG_CACHE_HOME: xdg }, 2).state).toBe('absent');
+    fs.rmSync(second.file!);
+    importFrom(ro, { XDG_CACHE_HOME: xdg }, 3);
+    expect(fs.readdirSync(path.dirname(second.file!))).toEqual([]);
+  });
+
+  it('where nothing can be written, is simply not there: every run compiles from source, and works', () => {
+    const ro = readOnlyCopy('ro-none');
+    // No user cache directory either: HOME unset, XDG_CACHE_HOME relative (which the spec says to ignore).
+    for (let i = 0; i < 2; i++) expect(importFrom(ro, { XDG_CACHE_HOME: 'relative', HOME: undefined }, i).state).toBe('absent');
     expect(fs.statSync(path.join(ro, 'dist', 'b', 'cache')).isFile()).toBe(true);
   });
 
