@@ -222,7 +222,17 @@ try {
   process.stderr.write(`picotrace: cannot read ${bundle} (${err.code ?? err.message}): build picotrace first (npm run build)\n`);
   process.exit(70);
 }
-const script = compileBundle();
+let startEarly, main;
+try {
+  const bundled = { exports: {} };
+  compileBundle().runInThisContext()(bundled.exports, Module.createRequire(bundle), bundled, bundle, path.dirname(bundle));
+  ({ startEarly, main } = bundled.exports);
+  if (typeof main !== 'function') throw new Error('it exports no main()');
+} catch (err) {
+  // A bundle cut short or damaged (a full disk during the build, say).
+  process.stderr.write(`picotrace: cannot load ${bundle} (${(err && err.message) || err}): build picotrace again (npm run build)\n`);
+  process.exit(70);
+}
 function compileBundle() {
   if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
   const fnv = (text) => {
@@ -293,9 +303,6 @@ function compileBundle() {
   });
   return compiled;
 }
-const bundled = { exports: {} };
-script.runInThisContext()(bundled.exports, Module.createRequire(bundle), bundled, bundle, path.dirname(bundle));
-const { startEarly, main } = bundled.exports;
 
 // `record` starts its program before the rest of picotrace runs (cli/early.ts). Should that fail
 // after the shell part above started strace, picotrace stops (its watchdog then ends the program)

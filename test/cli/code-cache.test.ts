@@ -154,6 +154,18 @@ describe('code cache of the bundle', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^picotrace: cannot read \S+picotrace\.cjs \(ENOENT\): build picotrace first \(npm run build\)$/)]);
   });
 
+  it('says in one line that picotrace must be built again when the bundle is cut short', () => {
+    const cut = path.join(tmp.dir, 'cut');
+    fs.mkdirSync(path.join(cut, 'bin'), { recursive: true });
+    fs.mkdirSync(path.join(cut, 'dist', 'b'), { recursive: true });
+    for (const f of ['bin/picotrace.js', 'bin/package.json']) fs.copyFileSync(path.join(pkg, f), path.join(cut, f));
+    const whole = fs.readFileSync(path.join(pkg, 'dist', 'b', 'picotrace.cjs'));
+    fs.writeFileSync(path.join(cut, 'dist', 'b', 'picotrace.cjs'), whole.subarray(0, whole.length >> 1));
+    const r = spawnSync(process.execPath, [path.join(cut, 'bin', 'picotrace.js'), 'info', 'x.ptrace'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: path.join(tmp.dir, 'xdg') } });
+    expect(r.status).toBe(70);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^picotrace: cannot load \S+picotrace\.cjs \(.+\): build picotrace again \(npm run build\)$/)]);
+  });
+
   it('of an older bundle is not used, and is replaced', () => {
     const before = importLog();
     expect(before.state).toBe('used');
