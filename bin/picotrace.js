@@ -112,21 +112,24 @@ picotrace_launch_record() {
   picotrace_executable node || return 0
   picotrace_executable strace || return 0
   strace=$found
-  # Each process started costs a few ms on a small VM: strace -V runs beside the next steps, and
-  # date runs through env, which also tells whether env is coreutils' 8.31 or newer (busybox's has
-  # no --default-signal; see where strace starts below). Its output file goes with the directory.
+  # Each process started costs a few ms on a small VM, and everything up to strace's start delays
+  # the program: strace -V and mkfifo run beside date, which runs through env, which also tells
+  # whether env is coreutils' 8.31 or newer (busybox's has no --default-signal; see where strace
+  # starts below). strace -V's output file goes with the directory.
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
   "$strace" -V > "$tmp/version" 2>/dev/null &
   version=$!
+  mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &
+  fifos=$!
   if started=$(env --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) &&
     case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) false ;; esac &&
     case ${started%% *} in *[!0-9]*) false ;; esac &&
-    mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &&
-    wait "$version"; then
+    wait "$fifos" && wait "$version"; then
     strace_v= nl='
 '
     while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
   else
+    wait "$fifos"
     wait "$version"
     strace_v=
   fi
@@ -137,7 +140,14 @@ picotrace_launch_record() {
     case $out in ''|*[!A-Za-z0-9._+-]*) strace_v= ;; esac
     out=$out-${started#* }.ptrace
   fi
-  if [ -z "$strace_v" ] || ! (umask 077 && : > "$out") 2>/dev/null; then
+  # The trace file is made with mode 0600 here rather than in a subshell (a process fewer), the
+  # umask put back as /proc/self/status gives it. `true`, not `:`: a failed redirection of a special
+  # builtin ends the shell.
+  mask= made=
+  while read -r key value; do [ "$key" = Umask: ] && mask=$value && break; done < /proc/self/status
+  case $mask in 0[0-7][0-7][0-7]) ;; *) strace_v= ;; esac
+  if [ -n "$strace_v" ]; then umask 077; { true > "$out"; } 2>/dev/null && made=1; umask "$mask"; fi
+  if [ -z "$made" ]; then
     rm -rf -- "$tmp"
     return 0
   fi
@@ -146,9 +156,6 @@ picotrace_launch_record() {
   exec 7<>"$tmp/watchdog.fifo" 6<"$tmp/watchdog.fifo" 9>"$tmp/watchdog.fifo" 7<&-
   (exec <&6 6<&- 9>&- >/dev/null 2>&1 && picotrace_watchdog "$tmp" "$out") &
   exec 6<&- 8<>"$tmp/strace.fifo" 5<&0
-  # Until Node's reader runs (some 50 ms), strace fills the FIFO, then waits: perl (always present on
-  # Debian) raises its 64 KiB to 1 MiB, F_SETPIPE_SZ being out of the shell's reach.
-  perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
   # An asynchronous command gets SIGINT and SIGQUIT ignored and /dev/null as stdin; env puts every
   # signal back to its default, as Node does for the programs it starts, and 5 is the real stdin.
   # Nor does Node pass on fds 3 to 9 (GNU time's -o file, a jobserver's pipes), so they are closed.
@@ -156,6 +163,10 @@ picotrace_launch_record() {
   PICOTRACE_LAUNCH="$! ${started% *} ${started#* } $tmp"
   exec 5<&-
   echo "+ $!" >&9
+  # Until Node's reader runs (some 50 ms), strace fills the FIFO, then waits: perl (always present on
+  # Debian) raises its 64 KiB to 1 MiB, F_SETPIPE_SZ being out of the shell's reach. It starts after
+  # strace, which has its own start-up to go through before the program writes anything.
+  perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
   PICOTRACE_LAUNCH_STRACE=$strace_v
   export PICOTRACE_LAUNCH PICOTRACE_LAUNCH_STRACE
 }

@@ -145,6 +145,22 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     }
   });
 
+  it('gives the program the umask picotrace was started with, and makes the trace 0600 all the same', async () => {
+    const out = path.join(dir, 'umask.ptrace');
+    const script = 'umask; read line; echo "$line"';
+    const child = spawn('sh', ['-c', 'umask 027 && exec "$0" "$@"', BIN, 'record', '-o', out, '--', 'sh', '-c', script], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const program = await until('the program', () => processes().find((p) => p.argv[0] === 'sh' && p.argv[2] === script));
+    // The shell part started strace (its parent is picotrace itself, not a child Node started).
+    expect(processes().find((p) => p.pid === program.ppid)?.ppid).toBe(child.pid);
+    child.stdin!.end('go on\n');
+    expect(await closed).toBe(0);
+    expect(stdout).toBe('0027\ngo on\n');
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  });
+
   it('passes on exit codes and deaths by signal, and names the trace after the command by default', async () => {
     const cwd = fs.mkdtempSync(path.join(dir, 'default-'));
     expect((await launch(['record', '--', 'sh', '-c', 'exit 3'], cwd).done).code).toBe(3);
