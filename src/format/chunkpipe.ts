@@ -46,11 +46,17 @@ Promise.all([import('node:fs'), import('node:zlib'), import('node:worker_threads
       const head = Buffer.from(job.head.buffer, job.head.byteOffset, job.head.byteLength);
       head.writeUInt32LE(stored.length, 4);
       head.writeUInt32LE(zlib.crc32(stored, zlib.crc32(head.subarray(0, 40))) >>> 0, 40);
-      const buf = Buffer.concat([head, stored]);
-      let n = 0;
-      while (n < buf.length) n += fs.writeSync(fd, buf, n, buf.length - n, offset + n);
-      port.postMessage({ index: job.index, offset, storedLength: stored.length });
-      offset += buf.length;
+      // Header and block in one write where the system takes it whole (no copy made to join them).
+      const total = head.length + stored.length;
+      let n = fs.writevSync(fd, [head, stored], offset);
+      if (n < total) {
+        const buf = Buffer.concat([head, stored]);
+        while (n < total) n += fs.writeSync(fd, buf, n, total - n, offset + n);
+      }
+      // The block's buffer goes back, for the writer to fill again.
+      const spare = job.raw.byteOffset === 0 ? job.raw.buffer : undefined;
+      port.postMessage({ index: job.index, offset, storedLength: stored.length, spare }, spare ? [spare] : []);
+      offset += total;
     } catch (err) {
       failed = true;
       port.postMessage({ error: { code: err && err.code, message: String(err && err.message || err) } });
@@ -82,6 +88,8 @@ export class ChunkPipe {
   private readonly worker: Worker;
   private submitted = 0;
   private error: (Error & { code?: string }) | undefined;
+  /** Block buffers the thread is done with, for the writer's next blocks. */
+  private readonly spares: Buffer<ArrayBuffer>[] = [];
   /** End of the last chunk written (where the next write goes once the pipe is idle). */
   end: number;
 
@@ -117,6 +125,11 @@ export class ChunkPipe {
     this.check(placed);
   }
 
+  /** A block buffer the thread has given back, if there is one. */
+  spare(): Buffer<ArrayBuffer> | undefined {
+    return this.spares.pop();
+  }
+
   /** Stops the thread (after drain, or to give up on what is in flight). */
   stop(): void {
     this.port.close();
@@ -130,13 +143,15 @@ export class ChunkPipe {
 
   private check(placed: (p: ChunkPlaced) => void): void {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
-      const msg = m.message as ChunkPlaced | { error: { code?: string; message: string } };
+      const msg = m.message as (ChunkPlaced & { spare?: ArrayBuffer }) | { error: { code?: string; message: string } };
       if ('error' in msg) {
         this.error ??= Object.assign(new Error(msg.error.message), { code: msg.error.code });
         continue;
       }
       this.end = msg.offset + CHUNK_HEADER_SIZE + msg.storedLength;
-      placed(msg);
+      // Two at most: the writer takes one a chunk, and more would only hold memory.
+      if (msg.spare && this.spares.length < 2) this.spares.push(Buffer.from(msg.spare));
+      placed({ index: msg.index, offset: msg.offset, storedLength: msg.storedLength });
     }
     if (this.error) throw this.error;
   }

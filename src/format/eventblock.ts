@@ -70,12 +70,15 @@ export class EventBlock {
 
   /**
    * The block's bytes, and the block emptied. The bytes are a view of the block's own buffer, which
-   * the block gives up (it writes on into a new one), so the caller may keep or transfer it.
+   * the block gives up (it writes on into `spare`, or a new one), so the caller may keep or transfer it.
    */
-  take(): Uint8Array {
+  take(spare?: Buffer<ArrayBuffer>): Uint8Array {
     const b = this.out.buf.subarray(0, this.out.pos);
-    // As large as the last one (a chunk's worth), but not kept huge after one giant event.
-    this.out.buf = Buffer.allocUnsafe(Math.min(this.out.buf.length, 4 << 20));
+    // As large as the last one (a chunk's worth), but not kept huge after one giant event. A buffer
+    // given back by whoever took an earlier block is used again when it is that large: on a VM, the
+    // first touch of each page of a fresh one costs more than the encoding that fills it.
+    const size = Math.min(this.out.buf.length, 4 << 20);
+    this.out.buf = spare && spare.length >= size ? spare : Buffer.allocUnsafe(size);
     this.out.pos = 0;
     return b;
   }

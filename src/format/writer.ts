@@ -152,7 +152,7 @@ export class TraceWriter {
 
   private makeChunk(last: boolean): void {
     if (this.blockCount === 0) return;
-    const raw = this.block.take();
+    const raw = this.block.take(this.pipe?.spare());
     const entry: ChunkEntry = {
       firstSeq: this.blockFirstSeq,
       count: this.blockCount,
