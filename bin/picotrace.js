@@ -121,17 +121,15 @@ picotrace_launch_record() {
   version=$!
   mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &
   fifos=$!
-  if started=$(env --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) &&
-    case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) false ;; esac &&
-    case ${started%% *} in *[!0-9]*) false ;; esac &&
-    wait "$fifos" && wait "$version"; then
-    strace_v= nl='
+  started=$(env --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) || started=
+  wait "$fifos" || started=
+  wait "$version" || started=
+  case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) started= ;; esac
+  case ${started%% *} in *[!0-9]*) started= ;; esac
+  strace_v= nl='
 '
+  if [ -n "$started" ]; then
     while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
-  else
-    wait "$fifos"
-    wait "$version"
-    strace_v=
   fi
   case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) strace_v= ;; esac
   if [ -n "$stack" ]; then case $strace_v in *"Optional features enabled:"*"stack-trace="*) ;; *) strace_v= ;; esac; fi
