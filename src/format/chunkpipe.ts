@@ -32,7 +32,7 @@ export interface ChunkJob {
 // as CommonJS or as a module (a process started with --input-type=module evaluates its workers as
 // modules): hence import() rather than require. It marks itself started (done[1]), then fills in
 // the stored length (bytes 4..8) and the CRC (bytes 40..44, over bytes 0..40 and the block) of the
-// chunk header layout.ts made.
+// chunk header layout.ts made, writes the chunk, and hands the block's buffer back with its report.
 const COMPRESSOR = `
 Promise.all([import('node:fs'), import('node:zlib'), import('node:worker_threads')]).then(([{ default: fs }, { default: zlib }, { workerData }]) => {
   const { fd, shared, port } = workerData;
