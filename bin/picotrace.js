@@ -65,6 +65,22 @@ picotrace_executable() { # NAME: the path a PATH search finds (as findExecutable
   IFS=$old_ifs; set +f
   return 1
 }
+# Writes what picotrace_launch_record found out about strace and env to $facts (in a subshell, off the
+# program's way): only into a directory of this user's, through a rename so that no run reads it
+# half written. Should strace change between its `strace -V` and this, the file would describe the
+# old one for as long as it stays newer than the new one; Node removes it when a recording started
+# with it fails to start its program (adoptShellLaunch).
+picotrace_keep_facts() {
+  umask 077
+  d=${facts%/*}
+  base=${d%/*}
+  if [ ! -d "$d" ]; then
+    [ -d "$base" ] || { [ -O "${base%/*}/" ] && mkdir "$base"; } || return 0
+    [ -O "$base" ] && mkdir "$d" || return 0
+  fi
+  [ -O "$d" ] || return 0
+  printf 'picotrace launch 1\n%s\n%s\n%s\n' "$strace" "$envp" "$strace_v" > "$d/launch.$$" && mv -f "$d/launch.$$" "$facts" || rm -f "$d/launch.$$"
+}
 picotrace_launch_record() {
   shift
   out= has_out= bs=256 has_bs= cpu= has_cpu= env= stack= scrub=
@@ -112,25 +128,55 @@ picotrace_launch_record() {
   picotrace_executable node || return 0
   picotrace_executable strace || return 0
   strace=$found
+  picotrace_executable env || return 0
+  envp=$found
   # Each process started costs a few ms on a small VM, and everything up to strace's start delays
-  # the program: strace -V and mkfifo run beside date, which runs through env, which also tells
-  # whether env is coreutils' 8.31 or newer (busybox's has no --default-signal; see where strace
-  # starts below). strace -V's output file goes with the directory.
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
-  "$strace" -V > "$tmp/version" 2>/dev/null &
-  version=$!
-  mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &
-  fifos=$!
-  started=$(env --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) || started=
-  wait "$fifos" || started=
-  wait "$version" || started=
-  case $started in [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) started= ;; esac
-  case ${started%% *} in *[!0-9]*) started= ;; esac
-  strace_v= nl='
+  # the program. What `strace -V` says, and that env takes --default-signal (coreutils 8.31 or
+  # newer; busybox's does not, see where strace starts below), are kept in a file of this user's
+  # (picotrace_keep_facts), read from there while it is newer than strace, env and their
+  # directories (a package manager replaces a binary by renaming a new file into its directory).
+  # Only the default trace name needs date then, beside mkfifo; Node reads the recording's start
+  # time from /proc (takeShellLaunch). Otherwise strace -V and mkfifo run beside date, which runs
+  # through env to try --default-signal; strace -V's output file goes with the directory.
+  facts= strace_v= cached= ok=1 started= nl='
 '
-  if [ -n "$started" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
+  case $envp in /*) case $strace in /*) facts=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}} ;; esac ;; esac
+  case $facts in /*) facts=$facts/picotrace/launch ;; *) facts= ;; esac
+  if [ -n "$facts" ] && [ -f "$facts" ] && [ -O "$facts" ] && [ "$facts" -nt "$strace" ] && [ "$facts" -nt "${strace%/*}/" ] && [ "$facts" -nt "$envp" ] && [ "$facts" -nt "${envp%/*}/" ]; then
+    { IFS= read -r line && [ "$line" = "picotrace launch 1" ] && IFS= read -r line && [ "$line" = "$strace" ] && IFS= read -r line && [ "$line" = "$envp" ] &&
+      while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done; } < "$facts" 2>/dev/null
+    case $strace_v in "strace -- version "*) cached=1 ;; *) strace_v= ;; esac
   fi
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
+  if [ -n "$cached" ]; then
+    if [ -z "$has_out" ]; then
+      mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &
+      fifos=$!
+      started=$(date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) || ok=
+      wait "$fifos" || ok=
+    else
+      mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null || ok=
+      started="- -"
+    fi
+  else
+    "$strace" -V > "$tmp/version" 2>/dev/null &
+    version=$!
+    mkfifo -m 600 "$tmp/strace.fifo" "$tmp/watchdog.fifo" 2>/dev/null &
+    fifos=$!
+    started=$("$envp" --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) || ok=
+    wait "$fifos" || ok=
+    wait "$version" || ok=
+    if [ -n "$ok" ]; then
+      while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
+    fi
+  fi
+  # "NS STAMP" (date's), or "- -" where neither is needed.
+  case $started in
+    "- -") ;;
+    [0-9]*[0-9]" "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) case ${started%% *} in *[!0-9]*) ok= ;; esac ;;
+    *) ok= ;;
+  esac
+  [ -n "$ok" ] || strace_v=
   case $strace_v in "strace -- version "[6-9].*|"strace -- version "[1-9][0-9]*) ;; *) strace_v= ;; esac
   if [ -n "$stack" ]; then case $strace_v in *"Optional features enabled:"*"stack-trace="*) ;; *) strace_v= ;; esac; fi
   if [ -z "$has_out" ] && [ -n "$strace_v" ]; then
@@ -157,7 +203,7 @@ picotrace_launch_record() {
   # An asynchronous command gets SIGINT and SIGQUIT ignored and /dev/null as stdin; env puts every
   # signal back to its default, as Node does for the programs it starts, and 5 is the real stdin.
   # Nor does Node pass on fds 3 to 9 (GNU time's -o file, a jobserver's pipes), so they are closed.
-  env --default-signal ${taskset:+"$taskset" -c "$cpu"} "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 3>&- 4>&- 5<&- 6>&- 7>&- 8>&- 9>&- &
+  "$envp" --default-signal ${taskset:+"$taskset" -c "$cpu"} "$strace" -f -q --absolute-timestamps=unix,ns --syscall-times=ns -yy -s "$bs" ${env:+-e abbrev=!execve,execveat} ${stack:+-k} -o "$tmp/strace.fifo" -- "$@" <&5 3>&- 4>&- 5<&- 6>&- 7>&- 8>&- 9>&- &
   PICOTRACE_LAUNCH="$! ${started% *} ${started#* } $tmp"
   exec 5<&-
   echo "+ $!" >&9
@@ -165,8 +211,13 @@ picotrace_launch_record() {
   # Debian) raises its 64 KiB to 1 MiB, F_SETPIPE_SZ being out of the shell's reach. It starts after
   # strace, which has its own start-up to go through before the program writes anything.
   perl -e 'fcntl(STDIN, 1031, 1 << 20)' <&8 8<&- 9>&- 2>/dev/null &
-  PICOTRACE_LAUNCH_STRACE=$strace_v
-  export PICOTRACE_LAUNCH PICOTRACE_LAUNCH_STRACE
+  PICOTRACE_LAUNCH_STRACE=$strace_v PICOTRACE_LAUNCH_FACTS=
+  if [ -n "$cached" ]; then
+    PICOTRACE_LAUNCH_FACTS=$facts
+  elif [ -n "$facts" ]; then
+    (picotrace_keep_facts) < /dev/null > /dev/null 2>&1 8>&- 9>&- &
+  fi
+  export PICOTRACE_LAUNCH PICOTRACE_LAUNCH_STRACE PICOTRACE_LAUNCH_FACTS
 }
 
 case $1 in

@@ -73,8 +73,17 @@ function launchWith(file: string, args: string[], cwd: string, input?: string) {
 describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs strace: CI installs it)', () => {
   let dir: string;
   let cleanup: () => void;
-  beforeAll(() => ({ dir, cleanup } = tempDir()));
-  afterAll(() => cleanup());
+  // What the launcher keeps of strace goes to a cache of the tests' own, not the user's.
+  const xdg = process.env.XDG_CACHE_HOME;
+  beforeAll(() => {
+    ({ dir, cleanup } = tempDir());
+    process.env.XDG_CACHE_HOME = path.join(dir, 'xdg');
+  });
+  afterAll(() => {
+    if (xdg === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = xdg;
+    cleanup();
+  });
 
   const stacks = /Optional features enabled:.*\bstack-trace=/.test(spawnSync('strace', ['-V'], { encoding: 'utf8' }).stdout ?? '');
   const variants: { options: string[]; bufferSize: number; env: boolean; stack: boolean; cpu?: string }[] = [
@@ -316,6 +325,88 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     expect(await new Promise((resolve) => child.on('close', resolve))).toBe(2);
     expect(stderr).toContain('picotrace: true: taskset or strace could not start it (exit status 1; its message is above)');
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("keeps what strace -V said in the user's cache, and on the next recording runs neither it nor date (with -o)", async () => {
+    // strace and date are wrappers that log their calls; the cache directory does not exist yet.
+    const bin = path.join(dir, 'counting');
+    const cache = path.join(dir, 'xdg-counting');
+    const calls = path.join(dir, 'counting-calls');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'strace'), `#!/bin/sh\n[ "$1" = -V ] && echo strace-V >> ${calls}\nexec /usr/bin/strace "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'date'), `#!/bin/sh\necho date >> ${calls}\nexec /bin/date "$@"\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: cache };
+    const facts = path.join(cache, 'picotrace', 'launch');
+    const record = (args: string[], cwd = dir) => {
+      const r = spawnSync(BIN, ['record', ...args, '--', 'true'], { cwd, encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const logged = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []);
+    record(['-o', 'facts-1.ptrace']);
+    expect(logged().sort()).toEqual(['date', 'strace-V']);
+    // Written in the background, once strace has started.
+    await until('the facts file', () => (fs.existsSync(facts) ? true : undefined), 5000);
+    expect(fs.statSync(facts).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(facts)).mode & 0o777).toBe(0o700);
+    const version = spawnSync('/usr/bin/strace', ['-V'], { encoding: 'utf8' }).stdout.trim();
+    const envPath = spawnSync('sh', ['-c', 'command -v env'], { encoding: 'utf8' }).stdout.trim();
+    expect(fs.readFileSync(facts, 'utf8')).toBe(`picotrace launch 1\n${path.join(bin, 'strace')}\n${envPath}\n${version}\n`);
+
+    fs.writeFileSync(calls, '');
+    const before = BigInt(Date.now()) * 1_000_000n;
+    record(['-o', 'facts-2.ptrace']);
+    expect(logged()).toEqual([]);
+    const reader = TraceReader.open(path.join(dir, 'facts-2.ptrace'));
+    try {
+      expect(reader.header.notes).toContain(`strace ${/^strace -- version (\S+)/.exec(version)![1]}`);
+      // The start, read from /proc instead of date, comes before the program's first call and at
+      // most a second before picotrace was started.
+      expect(reader.header.startTimeNs).toBeLessThanOrEqual(before + 1_000_000_000n);
+      expect(reader.header.startTimeNs).toBeGreaterThan(before - 1_000_000_000n);
+      expect([...reader.events()][0].timeNs).toBeGreaterThanOrEqual(0);
+    } finally {
+      reader.close();
+    }
+    // The default name needs date's time stamp, but not strace -V.
+    const cwd = fs.mkdtempSync(path.join(dir, 'facts-default-'));
+    record([], cwd);
+    expect(logged()).toEqual(['date']);
+    expect(fs.readdirSync(cwd)).toEqual([expect.stringMatching(/^true-\d{8}-\d{6}\.ptrace$/)]);
+    // A strace changed since (newer than the file) is asked again.
+    fs.writeFileSync(calls, '');
+    const later = new Date(Date.now() + 2000);
+    fs.utimesSync(path.join(bin, 'strace'), later, later);
+    record(['-o', 'facts-3.ptrace']);
+    expect(logged().sort()).toEqual(['date', 'strace-V']);
+  });
+
+  it('forgets what it kept of strace once that strace fails to start a program, and asks the next one again', async () => {
+    const bin = path.join(dir, 'replaced');
+    const cache = path.join(dir, 'xdg-replaced');
+    const calls = path.join(dir, 'replaced-calls');
+    const strace = path.join(bin, 'strace');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(strace, `#!/bin/sh\n[ "$1" = -V ] && echo strace-V >> ${calls}\nexec /usr/bin/strace "$@"\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: cache };
+    const facts = path.join(cache, 'picotrace', 'launch');
+    const out = path.join(dir, 'replaced.ptrace');
+    expect(spawnSync(BIN, ['record', '-o', out, '--', 'true'], { cwd: dir, env }).status).toBe(0);
+    await until('the facts file', () => (fs.existsSync(facts) ? true : undefined), 5000);
+    // Replaced in place by one that refuses the flags, its time stamp left older than the file's.
+    fs.writeFileSync(strace, '#!/bin/sh\necho "strace: unrecognized option" >&2\nexit 1\n');
+    const old = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(strace, old, old);
+    const r = spawnSync(BIN, ['record', '-o', out, '--', 'true'], { cwd: dir, encoding: 'utf8', env });
+    // Node's probe finds this strace cannot trace anything: exit 4, with advice.
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stderr).toContain('strace: unrecognized option');
+    expect(r.stderr).toContain('picotrace: strace could not record true');
+    expect(fs.existsSync(facts)).toBe(false);
+    expect(fs.existsSync(out)).toBe(false);
+    fs.writeFileSync(calls, '');
+    fs.writeFileSync(strace, `#!/bin/sh\n[ "$1" = -V ] && echo strace-V >> ${calls}\nexec /usr/bin/strace "$@"\n`);
+    expect(spawnSync(BIN, ['record', '-o', out, '--', 'true'], { cwd: dir, env }).status).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8')).toBe('strace-V\n');
   });
 
   it('leaves a form it does not take (--backend native) to Node, which records it as before', async () => {

@@ -67,6 +67,8 @@ interface Launched {
   dir: string;
   runArgv: string[];
   watchdog: Watchdog;
+  /** The launcher's file of facts about strace, when it took them from there (ShellLaunch). */
+  facts?: string;
   sup: Supervision;
   pump: FifoPump;
   drained: Promise<void>;
@@ -147,7 +149,7 @@ function launchHeader(opts: RecordOptions, flags: StraceFlags, version: string, 
 }
 
 /** Supervises a started strace and reads its FIFO; `undo` removes what the launch made, should that fail. */
-function attach(base: Pick<Launched, 'key' | 'held' | 'header' | 'output' | 'dir' | 'runArgv' | 'watchdog'>, child: RecorderProcess, fifo: string, opts: RecordOptions, undo: () => void, widened = false): Launched {
+function attach(base: Pick<Launched, 'key' | 'held' | 'header' | 'output' | 'dir' | 'runArgv' | 'watchdog' | 'facts'>, child: RecorderProcess, fifo: string, opts: RecordOptions, undo: () => void, widened = false): Launched {
   const l = { ...base, early: [] as Buffer[], failure: undefined as unknown } as Launched;
   // Until the parser knows the program's processes, they are strace's descendants.
   const straceTree = (): number[] => (child.pid ? descendants(child.pid) : []);
@@ -185,10 +187,12 @@ function attach(base: Pick<Launched, 'key' | 'held' | 'header' | 'output' | 'dir
 export interface ShellLaunch {
   /** strace's pid: a child of this process. */
   pid: number;
-  /** When the shell started it. */
+  /** When the shell started it (or a little earlier: see launcherStartNs). */
   startTimeNs: bigint;
-  /** The time stamp of the default trace name (YYYYMMDD-HHMMSS, local time). */
-  stamp: string;
+  /** The time stamp of the default trace name (YYYYMMDD-HHMMSS, local time), when the shell chose that name. */
+  stamp?: string;
+  /** The file of this user's the shell took strace -V's text from, instead of running it (picotrace_keep_facts there). */
+  facts?: string;
   /** The FIFO's directory (strace.fifo, watchdog.fifo), as launch() makes it. */
   dir: string;
   /** What `strace -V` printed. */
@@ -208,17 +212,43 @@ const SHELL_WATCHDOG_FD = 9;
 export function takeShellLaunch(env: NodeJS.ProcessEnv = process.env): ShellLaunch | undefined {
   const text = env.PICOTRACE_LAUNCH;
   const straceV = env.PICOTRACE_LAUNCH_STRACE ?? '';
+  const facts = env.PICOTRACE_LAUNCH_FACTS || undefined;
   delete env.PICOTRACE_LAUNCH;
   delete env.PICOTRACE_LAUNCH_STRACE;
+  delete env.PICOTRACE_LAUNCH_FACTS;
   if (text === undefined) return undefined;
   const pid = Number(text.split(' ', 1)[0]);
   if (!isOwnChild(pid)) return undefined;
-  const m = /^\d+ (\d+) (\d{8}-\d{6}) (.+)$/.exec(text);
-  if (!m) {
+  // `PID - - DIR` when the shell ran no date (the trace was named on the command line).
+  const m = /^\d+ (?:(\d+) (\d{8}-\d{6})|- -) (.+)$/.exec(text);
+  let startTimeNs: bigint | undefined;
+  try {
+    if (m) startTimeNs = m[1] === undefined ? launcherStartNs() : BigInt(m[1]);
+  } catch {
+    /* reported below */
+  }
+  if (!m || startTimeNs === undefined) {
     for (const p of [...descendants(pid), pid]) killQuietly(p);
     throw new Error(`its description cannot be read: ${JSON.stringify(text)}`);
   }
-  return { pid, startTimeNs: BigInt(m[1]), stamp: m[2], dir: path.resolve(m[3]), straceV };
+  return { pid, startTimeNs, stamp: m[2], facts, dir: path.resolve(m[3]), straceV };
+}
+
+/**
+ * When this process started (the launcher's shell, before it started strace: Node runs in its
+ * place), as wall-clock ns, no later than the truth and at most some 20 ms before it: /proc gives
+ * the start in clock ticks (USER_HZ, 100 on every Linux) of the boot-time clock, and that clock's
+ * present value in hundredths of a second, each truncated.
+ */
+export function launcherStartNs(stat = fs.readFileSync('/proc/self/stat', 'latin1'), uptime = (): string => fs.readFileSync('/proc/uptime', 'latin1'), nowMs = (): number => performance.timeOrigin + performance.now()): bigint {
+  const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const before = nowMs();
+  const up = /^(\d+)\.(\d\d) /.exec(uptime());
+  if (!ticks || !/^\d+$/.test(ticks) || !up) throw new Error('/proc/self/stat or /proc/uptime cannot be read');
+  // The boot clock read now is below its value + 10 ms, and `before` came no later than that reading.
+  const upNs = (BigInt(up[1]) * 100n + BigInt(up[2])) * 10_000_000n + 10_000_000n;
+  const startedNs = BigInt(ticks) * 10_000_000n;
+  return BigInt(Math.floor(before * 1000)) * 1000n - (upNs - startedNs);
 }
 
 /**
@@ -242,7 +272,7 @@ export function adoptShellLaunch(opts: RecordOptions, s: ShellLaunch): void {
     const flags = straceFlags({ bufferSize: opts.bufferSize, env: opts.env, output: fifo, stack: opts.stack });
     const header = launchHeader(opts, flags, parseStraceVersion(s.straceV).version ?? 'unknown', s.startTimeNs);
     // The launcher has already widened the FIFO.
-    launched = attach({ key: launchKey(opts), held, header, output: opts.output, dir: s.dir, runArgv: opts.argv, watchdog }, child, fifo, opts, undo, true);
+    launched = attach({ key: launchKey(opts), held, header, output: opts.output, dir: s.dir, runArgv: opts.argv, watchdog, facts: s.facts }, child, fifo, opts, undo, true);
   } catch (err) {
     held.release();
     for (const pid of [...descendants(s.pid), s.pid]) killQuietly(pid);
@@ -412,6 +442,9 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
       w.abort();
       writer = undefined;
       fs.rmSync(opts.output, { force: true });
+      // What the launcher knew of strace may be what is wrong (a strace replaced without a newer
+      // time stamp): the next recording asks strace again.
+      if (l.facts) fs.rmSync(l.facts, { force: true });
       if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${l.runArgv[0]}: ${probe.detail}`, probe.advice);
       const starter = l.header.captureOptions.cpu === undefined ? 'strace' : 'taskset or strace';
       throw new BadInputError(`${starter} could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordNative } from '../../../src/capture/native/index.js';
+import { launcherStartNs } from '../../../src/capture/native/record.js';
 import { TraceReader } from '../../../src/format/index.js';
 import { CallFlags, type CallEvent, type TraceEvent } from '../../../src/model/index.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -122,5 +123,34 @@ describe.skipIf(!hasStrace)('native recording (needs strace: CI installs it)', (
 
   it('refuses a command that does not exist', async () => {
     await expect(rec(['no-such-command-xyz'])).rejects.toThrow(/no-such-command-xyz: command not found/);
+  });
+});
+
+describe('the start time of a recording the launcher started without date', () => {
+  it('is read from /proc as a bound no later than the truth and at most 20 ms before it', () => {
+    // Started 1234.56 s after boot (123456 ticks); the boot clock now reads 1240.00 s, at most
+    // 10 ms behind, and the wall clock read just before it 1_700_000_000_000.25 ms.
+    const stat = '4242 (sh) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 123456 2000000 200';
+    const got = launcherStartNs(stat, () => '1240.00 2400.00\n', () => 1_700_000_000_000.25);
+    const now = 1_700_000_000_000_250_000n;
+    const bootNow = 1_240_000_000_000n;
+    // The truth lies between these, whatever fraction of a tick or of a hundredth the two readings lost.
+    const latest = now - (bootNow - 1_234_560_000_000n - 10_000_000n);
+    const earliest = now - (bootNow + 10_000_000n - 1_234_560_000_000n);
+    expect(got).toBe(earliest);
+    expect(got).toBeLessThanOrEqual(latest);
+    expect(latest - got).toBe(20_000_000n);
+  });
+
+  it('puts this process start before the time Node took as its origin, and not long before', () => {
+    const got = launcherStartNs();
+    const origin = BigInt(Math.floor(performance.timeOrigin * 1000)) * 1000n;
+    expect(got).toBeLessThanOrEqual(origin);
+    expect(origin - got).toBeLessThan(10_000_000_000n);
+  });
+
+  it('refuses what is not /proc/self/stat or /proc/uptime', () => {
+    expect(() => launcherStartNs('4242 (sh) S 1', () => '1.00 2.00\n')).toThrow('/proc/self/stat or /proc/uptime');
+    expect(() => launcherStartNs('4242 (sh) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 123456 2', () => 'x')).toThrow('/proc/self/stat or /proc/uptime');
   });
 });
