@@ -444,7 +444,11 @@ async function finish(l: Launched, opts: RecordOptions): Promise<RecordResult> {
       fs.rmSync(opts.output, { force: true });
       // What the launcher knew of strace may be what is wrong (a strace replaced without a newer
       // time stamp): the next recording asks strace again.
-      if (l.facts) fs.rmSync(l.facts, { force: true });
+      try {
+        if (l.facts) fs.rmSync(l.facts, { force: true });
+      } catch {
+        /* the next run then trusts it again; the error below is the one to report */
+      }
       if (probe.status === 'fail') throw new CaptureEnvError(`strace could not record ${l.runArgv[0]}: ${probe.detail}`, probe.advice);
       const starter = l.header.captureOptions.cpu === undefined ? 'strace' : 'taskset or strace';
       throw new BadInputError(`${starter} could not start it (exit status ${exitCode}; its message is above)`, l.runArgv[0]);
