@@ -8,7 +8,9 @@
 // The floor: strace writing to a FIFO that a bare Node process only drains (lib/fifo-floor.sh), what
 // any recorder that parses in Node costs at the least on this machine. record and a one-shot
 // `picotrace import` are also timed without V8's code cache of the bundle (PICOTRACE_CODE_CACHE=0),
-// as on picotrace's first run.
+// as on picotrace's first run. Each ratio is the median of the repetitions' own: a run against the
+// strace run of its repetition, which came just before it (the machine's speed drifts between them
+// less than over the whole benchmark).
 // `--quick` runs one repetition of each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +27,9 @@ const { TraceReader } = await import('../dist/format/index.js');
 const quick = process.argv.includes('--quick');
 // bin/picotrace.js without V8's code cache of the bundle, as on its first run.
 const NO_CODE_CACHE = { PICOTRACE_CODE_CACHE: '0' };
-const reps = quick ? 1 : 3;
+// Five: the machine's speed drifts by 20% within minutes, and each ratio below is the median of the
+// repetitions' own ratios (each run against the strace run just before it), which drift cancels.
+const reps = quick ? 1 : 5;
 // Imports take a fraction of a second each: more repetitions of them cost little and steady the best.
 const importReps = quick ? 1 : 5;
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'picotrace-bench-'));
@@ -116,7 +120,7 @@ function importRates(log, output) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-console.log(`strace flags: ${straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FILE' }).args.join(' ')}; ${reps} repetition(s) (python: 11), median wall time`);
+console.log(`strace flags: ${straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FILE' }).args.join(' ')}; ${reps} repetition(s) (python: 11), median wall times; ratios are medians of each repetition's own`);
 const rows = [];
 for (const w of WORKLOADS) {
   const log = path.join(out, 'strace.log');
@@ -146,6 +150,8 @@ for (const w of WORKLOADS) {
       pinnedRec.push(timed(bin, ['record', '--cpu', '0', '-o', path.join(out, 'pinned.ptrace'), '--', ...w.argv]));
     }
   }
+  // Each repetition's runs against its own strace run, then the median of those.
+  const against = (xs) => median(xs.map((x, i) => x / base[i]));
   const calls = countCalls(trace);
   const text = fs.readFileSync(log);
   const lines = text.toString('latin1').split('\n').length - 1;
@@ -171,17 +177,20 @@ for (const w of WORKLOADS) {
     calls,
     straceMs: median(base),
     recordMs: median(rec),
-    ratio: median(rec) / median(base),
+    ratio: against(rec),
+    ratioOfMedians: median(rec) / median(base),
     recordNoCacheMs: median(recNoCache),
+    noCacheRatio: against(recNoCache),
     cliImportMs: median(cli),
     cliImportNoCacheMs: median(cliNoCache),
     cliImportMBps: text.length / 1e6 / (median(cli) / 1000),
     engineMs: median(inproc),
-    engineRatio: median(inproc) / median(base),
+    engineRatio: against(inproc),
     floorMs: median(floor),
-    floorRatio: median(floor) / median(base),
+    floorRatio: against(floor),
     pinnedStraceMs: taskset ? median(pinnedBase) : undefined,
     pinnedRecordMs: taskset ? median(pinnedRec) : undefined,
+    pinnedRatio: taskset ? median(pinnedRec.map((x, i) => x / pinnedBase[i])) : undefined,
     textBpc: text.length / calls,
     gzBpc: gz / calls,
     traceBpc: traceBytes / calls,
@@ -198,11 +207,11 @@ for (const w of WORKLOADS) {
   };
   rows.push(row);
   console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
-  console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10)`);
-  console.log(`                without the code cache (PICOTRACE_CODE_CACHE=0) ${fmt(row.recordNoCacheMs)} ms   ratio ${fmt(row.recordNoCacheMs / row.straceMs, 2)}`);
+  console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10; the median of the ${base.length} repetitions' own ratios; ratio of the medians ${fmt(row.ratioOfMedians, 2)})`);
+  console.log(`                without the code cache (PICOTRACE_CODE_CACHE=0) ${fmt(row.recordNoCacheMs)} ms   ratio ${fmt(row.noCacheRatio, 2)}`);
   console.log(`                floor: strace to a FIFO that a bare Node process drains ${fmt(row.floorMs)} ms   ratio ${fmt(row.floorRatio, 2)}`);
   console.log(`                recording engine alone (recordNative in this process, no CLI start-up) ${fmt(row.engineMs)} ms   ratio ${fmt(row.engineRatio, 2)}`);
-  if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRecordMs / row.pinnedStraceMs, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
+  if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRatio, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
   if (cgroup || gnuTime) console.log(`  cpu time      strace -o FILE ${fmt(row.straceCpuMs)} ms   picotrace record ${fmt(row.recordCpuMs)} ms (program, strace and picotrace together${cgroup ? ', a cgroup\'s accounting' : ', GNU time: strace left out'})   added ${fmt(((row.recordCpuMs - row.straceCpuMs) * 1000) / calls, 1)} us/call`);
   console.log(`  bytes/call    strace text ${fmt(row.textBpc, 1)}   gzip -6 ${fmt(row.gzBpc, 1)}   recorded trace ${fmt(row.traceBpc, 1)} (${fmt(row.traceBpc / row.gzBpc, 2)} x gzip)   that text imported ${fmt(row.importedBpc, 1)} (${fmt(row.importedBpc / row.gzBpc, 2)} x gzip; target <= 1)`);
   console.log(`  import        ${fmt(row.importLinesPerS / 1000)}k lines/s, ${fmt(row.importMBps)} MB/s end to end (per CPU second: ${fmt(row.importCpuLinesPerS / 1000)}k lines/s, ${fmt(row.importCpuMBps)} MB/s); parse only ${fmt(row.parseLinesPerS / 1000)}k lines/s, ${fmt(row.parseMBps)} MB/s (target >= 200k lines/s, >= 100 MB/s; warm, best of ${importReps}; the first, cold import in a fresh process: ${fmt(row.importColdMBps)} MB/s)`);
