@@ -27,8 +27,7 @@ const { TraceReader } = await import('../dist/format/index.js');
 const quick = process.argv.includes('--quick');
 // bin/picotrace.js without V8's code cache of the bundle, as on its first run.
 const NO_CODE_CACHE = { PICOTRACE_CODE_CACHE: '0' };
-// Five: the machine's speed drifts by 20% within minutes, and each ratio below is the median of the
-// repetitions' own ratios (each run against the strace run just before it), which drift cancels.
+// Five: the machine's speed drifts by 20% within minutes (see the paired ratios above).
 const reps = quick ? 1 : 5;
 // Imports take a fraction of a second each: more repetitions of them cost little and steady the best.
 const importReps = quick ? 1 : 5;

@@ -81,6 +81,11 @@ picotrace_keep_facts() {
   [ -O "$d" ] || return 0
   printf 'picotrace launch 1\n%s\n%s\n%s\n' "$strace" "$envp" "$strace_v" > "$d/launch.$$" && mv -f "$d/launch.$$" "$facts" || rm -f "$d/launch.$$"
 }
+# Appends the lines on stdin to $strace_v, the last one even without its newline.
+picotrace_read_text() {
+  while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+'
+'}$line; done
+}
 picotrace_launch_record() {
   shift
   out= has_out= bs=256 has_bs= cpu= has_cpu= env= stack= scrub=
@@ -138,13 +143,19 @@ picotrace_launch_record() {
   # Only the default trace name needs date then, beside mkfifo; Node reads the recording's start
   # time from /proc (takeShellLaunch). Otherwise strace -V and mkfifo run beside date, which runs
   # through env to try --default-signal; strace -V's output file goes with the directory.
-  facts= strace_v= cached= ok=1 started= nl='
-'
-  case $envp in /*) case $strace in /*) facts=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}} ;; esac ;; esac
-  case $facts in /*) facts=$facts/picotrace/launch ;; *) facts= ;; esac
+  # The file is `launch` in picotrace's cache directory, found as the keyframe cache finds it
+  # (tui/kfcache.ts), absolute only: $PICOTRACE_CACHE_DIR, else $XDG_CACHE_HOME/picotrace, else
+  # ~/.cache/picotrace.
+  facts= strace_v= cached= ok=1 started=
+  case $envp in /*) case $strace in /*)
+    if [ -n "${PICOTRACE_CACHE_DIR:-}" ]; then facts=$PICOTRACE_CACHE_DIR
+    elif [ -n "${XDG_CACHE_HOME:-}" ]; then facts=$XDG_CACHE_HOME/picotrace
+    elif [ -n "${HOME:-}" ]; then facts=$HOME/.cache/picotrace
+    fi ;; esac ;; esac
+  case $facts in /*) facts=$facts/launch ;; *) facts= ;; esac
   if [ -n "$facts" ] && [ -f "$facts" ] && [ -O "$facts" ] && [ "$facts" -nt "$strace" ] && [ "$facts" -nt "${strace%/*}/" ] && [ "$facts" -nt "$envp" ] && [ "$facts" -nt "${envp%/*}/" ]; then
     { IFS= read -r line && [ "$line" = "picotrace launch 1" ] && IFS= read -r line && [ "$line" = "$strace" ] && IFS= read -r line && [ "$line" = "$envp" ] &&
-      while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done; } < "$facts" 2>/dev/null
+      picotrace_read_text; } < "$facts" 2>/dev/null
     case $strace_v in "strace -- version "*) cached=1 ;; *) strace_v= ;; esac
   fi
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/picotrace-XXXXXX" 2>/dev/null) || return 0
@@ -166,9 +177,7 @@ picotrace_launch_record() {
     started=$("$envp" --default-signal date '+%s%N %Y%m%d-%H%M%S' 2>/dev/null) || ok=
     wait "$fifos" || ok=
     wait "$version" || ok=
-    if [ -n "$ok" ]; then
-      while IFS= read -r line || [ -n "$line" ]; do strace_v=$strace_v${strace_v:+$nl}$line; done < "$tmp/version"
-    fi
+    if [ -n "$ok" ]; then picotrace_read_text < "$tmp/version"; fi
   fi
   # "NS STAMP" (date's), or "- -" where neither is needed.
   case $started in
@@ -303,9 +312,11 @@ function compileBundle() {
   // Beside the bundle; where that cannot be written (a system-wide install run by another user, a
   // read-only container), in the user's cache directory, one for each install. That one is used
   // only while this user owns it and no one else may write to it: a cache is code that runs.
-  const home = process.env.XDG_CACHE_HOME || (process.env.HOME && path.join(process.env.HOME, '.cache'));
+  // picotrace's cache directory is found as the keyframe cache finds it (tui/kfcache.ts), absolute only.
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME && path.join(process.env.HOME, '.cache'));
+  const user = process.env.PICOTRACE_CACHE_DIR || (base && path.join(base, 'picotrace'));
   const dirs = [path.join(path.dirname(bundle), 'cache')];
-  if (home && path.isAbsolute(home)) dirs.push(path.join(home, 'picotrace', fnv(bundle)));
+  if (user && path.isAbsolute(user)) dirs.push(path.join(user, fnv(bundle)));
   const trusted = (d) => {
     if (d === dirs[0]) return true;
     const st = fs.statSync(d);

@@ -138,6 +138,17 @@ describe('code cache of the bundle', () => {
     expect(fs.readdirSync(path.dirname(second.file!))).toEqual([]);
   });
 
+  it('where the install cannot be written, follows $PICOTRACE_CACHE_DIR when that is set', () => {
+    const ro = readOnlyCopy('ro-own');
+    const own = path.join(tmp.dir, 'picotrace-cache-dir');
+    const env = { PICOTRACE_CACHE_DIR: own, XDG_CACHE_HOME: path.join(tmp.dir, 'xdg-passed-over') };
+    expect(importFrom(ro, env, 0).state).toBe('absent');
+    const second = importFrom(ro, env, 1);
+    expect(second.state).toBe('used');
+    expect(path.dirname(path.dirname(second.file!))).toBe(own);
+    expect(fs.existsSync(path.join(tmp.dir, 'xdg-passed-over'))).toBe(false);
+  });
+
   it('where nothing can be written, is simply not there: every run compiles from source, and works', () => {
     const ro = readOnlyCopy('ro-none');
     // No user cache directory either: HOME unset, XDG_CACHE_HOME relative (which the spec says to ignore).

@@ -380,6 +380,19 @@ describe.skipIf(!hasStrace)('bin/picotrace.js starting strace before Node (needs
     expect(logged().sort()).toEqual(['date', 'strace-V']);
   });
 
+  it('keeps what it found out in $PICOTRACE_CACHE_DIR when that is set, as the keyframe cache does', async () => {
+    const own = path.join(dir, 'picotrace-cache-dir');
+    const xdg = path.join(dir, 'xdg-passed-over');
+    const env = { ...process.env, PICOTRACE_CACHE_DIR: own, XDG_CACHE_HOME: xdg };
+    for (const name of ['own-1.ptrace', 'own-2.ptrace']) {
+      const r = spawnSync(BIN, ['record', '-o', name, '--', 'true'], { cwd: dir, encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      await until('the facts file', () => (fs.existsSync(path.join(own, 'launch')) ? true : undefined), 5000);
+    }
+    expect(fs.readFileSync(path.join(own, 'launch'), 'utf8')).toMatch(/^picotrace launch 1\n/);
+    expect(fs.existsSync(xdg)).toBe(false);
+  });
+
   it('forgets what it kept of strace once that strace fails to start a program, and asks the next one again', async () => {
     const bin = path.join(dir, 'replaced');
     const cache = path.join(dir, 'xdg-replaced');
