@@ -69,7 +69,7 @@ picotrace_executable() { # NAME: the path a PATH search finds (as findExecutable
 # program's way): only into a directory of this user's, through a rename so that no run reads it
 # half written. Should strace change between its `strace -V` and this, the file would describe the
 # old one for as long as it stays newer than the new one; Node removes it when a recording started
-# with it fails to start its program (adoptShellLaunch).
+# with it fails to start its program (finish() in capture/native/record.ts).
 picotrace_keep_facts() {
   umask 077
   d=${facts%/*}
