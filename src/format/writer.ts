@@ -4,7 +4,7 @@ import type { NewEvent, TraceHeader } from '../model/index.js';
 import { fileError } from '../util/errors.js';
 import { EventBlock } from './eventblock.js';
 import { encodeFooter, encodeHeader, isStorableTime } from './encode.js';
-import { ChunkPipe, type ChunkPlaced, type ZlibCall } from './chunkpipe.js';
+import { ChunkPipe, detachEarly, type ChunkPlaced, type ZlibCall } from './chunkpipe.js';
 import { Codec, type CodecId, encodeChunkHeader, FILE_MAGIC, FOOTER_HEADER_SIZE, FOOTER_MAGIC, FORMAT_VERSION, NO_TIME, PICOTRACE_VERSION, TRAILER_MAGIC, TRAILER_SIZE } from './layout.js';
 
 /** Running digest of one normalized stream, as stored per chunk in the index. */
@@ -91,6 +91,7 @@ export class TraceWriter {
     options: WriterOptions,
   ) {
     this.opts = { ...DEFAULT_WRITER_OPTIONS, atomic: false, ...options };
+    if (this.opts.background) detachEarly();
     this.tmpPath = this.opts.atomic ? path.replace(/([^/]*)$/, `.$1.${process.pid}.tmp`) : undefined;
     const target = this.tmpPath ?? path;
     try {
