@@ -69,6 +69,21 @@ describe('code cache of the bundle', () => {
     expect(fs.readdirSync(cacheDir).filter((n) => n.startsWith('stats-'))).toHaveLength(2);
   });
 
+  it('of record, which runs with a raised optimizing budget, is written as it was read, and used by the next record', () => {
+    // The launcher raises V8's budget for `record` once the bundle is loaded, and must put it back
+    // before the cache is written: V8 refuses a cache made under other flags, every run after.
+    const record = (throughLauncher: boolean) => {
+      const r = run(['record', '-o', path.join(tmp.dir, `rec-${Math.random()}.ptrace`), '--', 'true'], {}, throughLauncher);
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    for (const throughLauncher of [true, false]) {
+      expect(record(throughLauncher).state).toBe('absent');
+      expect(record(throughLauncher).state).toBe('used');
+      expect(record(throughLauncher).state).toBe('used');
+    }
+  });
+
   it('is compiled around when damaged or cut short, gives the same trace, and is written anew', () => {
     const good = importLog();
     expect(good.state).toBe('used');
