@@ -8,9 +8,10 @@
 // The floor: strace writing to a FIFO that a bare Node process only drains (lib/fifo-floor.sh), what
 // any recorder that parses in Node costs at the least on this machine. record and a one-shot
 // `picotrace import` are also timed without V8's code cache of the bundle (PICOTRACE_CODE_CACHE=0),
-// as on picotrace's first run. Each ratio is the median of the repetitions' own: a run against the
-// strace run of its repetition, which came just before it (the machine's speed drifts between them
-// less than over the whole benchmark).
+// as on picotrace's first run; and tar's log ten times over, as one long log, by a one-shot import.
+// Each ratio is the median of the repetitions' own: a run against the strace run of its repetition,
+// which came just before it (the machine's speed drifts between them less than over the whole
+// benchmark).
 // `--quick` runs one repetition of each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,7 +37,8 @@ const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const WORKLOADS = [
-  { name: 'tar /usr/share/doc', argv: ['sh', '-c', 'tar cf - /usr/share/doc 2>/dev/null | cat >/dev/null'] },
+  // Its log, ten times over, is also imported as one long log (longLog below).
+  { name: 'tar /usr/share/doc', argv: ['sh', '-c', 'tar cf - /usr/share/doc 2>/dev/null | cat >/dev/null'], long: 10 },
   // A fifth of a second each: more repetitions steady its median.
   { name: 'python3 imports', argv: ['/usr/bin/python3', '-c', 'import json, email, http.client'], reps: 11 },
   { name: 'dd 120k calls', argv: ['sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64 count=60000 2>/dev/null'] },
@@ -109,6 +111,31 @@ function countCalls(file) {
   for (const ev of r.events()) if (ev.kind === 'call') calls++;
   r.close();
   return calls;
+}
+
+/**
+ * Writes `copies` copies of a `strace -f` log with absolute times (text, latin1) to `dest`, each
+ * copy's times moved past the one before: one long recording whose processes, once exited, come back
+ * with the same pids (as pids are reused). A one-shot import pays a fixed cost (Node's start, code
+ * not yet optimized) that a 34 MB log does not amortize; this shows the rate that a long log gets.
+ */
+function longLog(text, dest, copies) {
+  let first;
+  let last;
+  for (const m of text.matchAll(/^\d+ +(\d+)\./gm)) {
+    first ??= Number(m[1]);
+    last = Number(m[1]);
+  }
+  const span = last - first + 1;
+  const fd = fs.openSync(dest, 'w', 0o600);
+  try {
+    for (let k = 0; k < copies; k++) {
+      const copy = k === 0 ? text : text.replace(/^(\d+ +)(\d+)\./gm, (_, pid, sec) => `${pid}${Number(sec) + k * span}.`);
+      fs.writeSync(fd, copy, null, 'latin1');
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Import timings of one log, measured in a fresh process by lib/import-rate.mjs. */
@@ -215,6 +242,18 @@ for (const w of WORKLOADS) {
   console.log(`  bytes/call    strace text ${fmt(row.textBpc, 1)}   gzip -6 ${fmt(row.gzBpc, 1)}   recorded trace ${fmt(row.traceBpc, 1)} (${fmt(row.traceBpc / row.gzBpc, 2)} x gzip)   that text imported ${fmt(row.importedBpc, 1)} (${fmt(row.importedBpc / row.gzBpc, 2)} x gzip; target <= 1)`);
   console.log(`  import        ${fmt(row.importLinesPerS / 1000)}k lines/s, ${fmt(row.importMBps)} MB/s end to end (per CPU second: ${fmt(row.importCpuLinesPerS / 1000)}k lines/s, ${fmt(row.importCpuMBps)} MB/s); parse only ${fmt(row.parseLinesPerS / 1000)}k lines/s, ${fmt(row.parseMBps)} MB/s (target >= 200k lines/s, >= 100 MB/s; warm, best of ${importReps}; the first, cold import in a fresh process: ${fmt(row.importColdMBps)} MB/s)`);
   console.log(`  import (CLI)  picotrace import, one process, median of ${cli.length}: ${fmt(row.cliImportMs)} ms, ${fmt(row.cliImportMBps, 1)} MB/s, ${fmt(lines / (row.cliImportMs / 1000) / 1000)}k lines/s; without the code cache ${fmt(row.cliImportNoCacheMs)} ms`);
+  if (w.long) {
+    const long = path.join(out, 'long.log');
+    longLog(text.toString('latin1'), long, w.long);
+    const times = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      fs.rmSync(cliOut, { force: true });
+      times.push(timed(bin, ['import', '-q', long, '-o', cliOut]));
+    }
+    fs.rmSync(long);
+    Object.assign(row, { longCliImportMs: median(times), longCliImportMBps: (w.long * text.length) / 1e6 / (median(times) / 1000), longCliImportLinesPerS: (w.long * lines) / (median(times) / 1000) });
+    console.log(`  import (CLI), that log ${w.long} times over (${fmt((w.long * text.length) / 1e6)} MB, times moved on, pids reused), median of ${times.length}: ${fmt(row.longCliImportMs)} ms, ${fmt(row.longCliImportMBps)} MB/s, ${fmt(row.longCliImportLinesPerS / 1000)}k lines/s`);
+  }
 }
 fs.rmSync(out, { recursive: true, force: true });
 console.log(`\n${JSON.stringify({ bench: 'record-native', rows })}`);
