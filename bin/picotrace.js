@@ -295,7 +295,7 @@ try {
 // need too, and most recordings are short: V8's optimizing compiler then costs more than it gains
 // (38 functions compiled in a 170 ms Python start-up, some 160 ms of a helper thread's CPU). A
 // function must run four times longer than by default before V8 considers optimizing it: 9 are
-// compiled in that start-up, which ended some 10% sooner, and the tar workload some 3%. Set here, once
+// compiled in that start-up, which ended 5-10% sooner, and the tar workload some 3%. Set here, once
 // Node's own modules are loaded, and not as a flag on Node's command line: V8 refuses the compiled
 // code Node carries for those modules when a flag differs (some 15 ms), and equally refuses a code
 // cache made under other flags, so the budget goes back to V8's default before the cache is written.
@@ -313,12 +313,12 @@ try {
   compileBundle().runInThisContext()(bundled.exports, Module.createRequire(bundle), bundled, bundle, path.dirname(bundle));
   ({ startEarly, main } = bundled.exports);
   if (typeof main !== 'function') throw new Error('it exports no main()');
-  if (argv[0] === 'record' && RECORD_BUDGET) v8Budget(RECORD_BUDGET);
 } catch (err) {
   // A bundle cut short or damaged (a full disk during the build, say).
   process.stderr.write(`picotrace: cannot load ${bundle} (${(err && err.message) || err}): build picotrace again (npm run build)\n`);
   process.exit(70);
 }
+if (argv[0] === 'record' && RECORD_BUDGET) v8Budget(RECORD_BUDGET);
 function compileBundle() {
   if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
   const fnv = (text) => {
