@@ -177,10 +177,11 @@ for (const w of WORKLOADS) {
     }
   }
   // Each repetition's runs against its own strace run, then the median of those.
-  const against = (xs) => median(xs.map((x, i) => x / base[i]));
+  const against = (xs, straceRuns = base) => median(xs.map((x, i) => x / straceRuns[i]));
   const calls = countCalls(trace);
   const text = fs.readFileSync(log);
-  const lines = text.toString('latin1').split('\n').length - 1;
+  const textLatin1 = text.toString('latin1');
+  const lines = textLatin1.split('\n').length - 1;
   const gz = zlib.gzipSync(text, { level: 6 }).length;
   const traceBytes = fs.statSync(trace).size;
   const { coldMs, imp, cpu: impCpu, parse } = importRates(log, path.join(out, 'imported.ptrace'));
@@ -216,7 +217,7 @@ for (const w of WORKLOADS) {
     floorRatio: against(floor),
     pinnedStraceMs: taskset ? median(pinnedBase) : undefined,
     pinnedRecordMs: taskset ? median(pinnedRec) : undefined,
-    pinnedRatio: taskset ? median(pinnedRec.map((x, i) => x / pinnedBase[i])) : undefined,
+    pinnedRatio: taskset ? against(pinnedRec, pinnedBase) : undefined,
     textBpc: text.length / calls,
     gzBpc: gz / calls,
     traceBpc: traceBytes / calls,
@@ -244,7 +245,7 @@ for (const w of WORKLOADS) {
   console.log(`  import (CLI)  picotrace import, one process, median of ${cli.length}: ${fmt(row.cliImportMs)} ms, ${fmt(row.cliImportMBps, 1)} MB/s, ${fmt(lines / (row.cliImportMs / 1000) / 1000)}k lines/s; without the code cache ${fmt(row.cliImportNoCacheMs)} ms`);
   if (w.long) {
     const long = path.join(out, 'long.log');
-    longLog(text.toString('latin1'), long, w.long);
+    longLog(textLatin1, long, w.long);
     const times = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
       fs.rmSync(cliOut, { force: true });

@@ -301,12 +301,8 @@ try {
 // cache made under other flags, so the budget goes back to V8's default before the cache is written.
 // That default, 66 KiB of bytecode run, is known for V8 11.3 (Node 20): elsewhere, nothing changes.
 const DEFAULT_BUDGET = process.versions.v8.startsWith('11.3.') ? 66 * 1024 : undefined;
-const RECORD_BUDGET = DEFAULT_BUDGET && 4 * DEFAULT_BUDGET;
-let budgetRaised = false;
-function v8Budget(bytes) {
-  require('node:v8').setFlagsFromString(`--interrupt-budget=${bytes}`);
-  budgetRaised = bytes !== DEFAULT_BUDGET;
-}
+const RAISE_BUDGET = argv[0] === 'record' && DEFAULT_BUDGET !== undefined;
+const v8Budget = (bytes) => require('node:v8').setFlagsFromString(`--interrupt-budget=${bytes}`);
 let startEarly, main;
 try {
   const bundled = { exports: {} };
@@ -318,7 +314,7 @@ try {
   process.stderr.write(`picotrace: cannot load ${bundle} (${(err && err.message) || err}): build picotrace again (npm run build)\n`);
   process.exit(70);
 }
-if (argv[0] === 'record' && RECORD_BUDGET) v8Budget(RECORD_BUDGET);
+if (RAISE_BUDGET) v8Budget(4 * DEFAULT_BUDGET);
 function compileBundle() {
   if (process.env.PICOTRACE_CODE_CACHE === '0') return new vm.Script(Module.wrap(source), { filename: bundle });
   const fnv = (text) => {
@@ -371,7 +367,7 @@ function compileBundle() {
         const tmp = path.join(d, `${name}.${process.pid}.tmp`);
         const fd = fs.openSync(tmp, 'wx');
         try {
-          if (budgetRaised) v8Budget(DEFAULT_BUDGET);
+          if (RAISE_BUDGET) v8Budget(DEFAULT_BUDGET);
           const data = compiled.createCachedData();
           const head = Buffer.alloc(8);
           head.writeUInt32LE(crc32(data), 0);
