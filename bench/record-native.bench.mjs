@@ -6,7 +6,8 @@
 // `picotrace import` runs. The CLI's wall time includes node start-up and module loading; the engine
 // alone is timed too, and so is `record --cpu 0` against strace pinned the same way (taskset -c 0).
 // The floor: strace writing to a FIFO that a bare Node process only drains (lib/fifo-floor.sh), what
-// any recorder that parses in Node costs at the least on this machine. record and a one-shot
+// any recorder that parses in Node costs at the least on this machine; and the same FIFO drained by
+// cat, what a reader woken by each of strace's lines costs with no Node at all. record and a one-shot
 // `picotrace import` are also timed without V8's code cache of the bundle (PICOTRACE_CODE_CACHE=0),
 // as on picotrace's first run; and tar's log ten times over, as one long log, by a one-shot import.
 // Each ratio is the median of the repetitions' own: a run against the strace run of its repetition,
@@ -160,6 +161,7 @@ for (const w of WORKLOADS) {
   const pinnedBase = [];
   const pinnedRec = [];
   const floor = [];
+  const catFloor = [];
   for (let i = 0; i < (quick ? 1 : (w.reps ?? reps)); i++) {
     base.push(timed('strace', [...flags, '--', ...w.argv], cpu.strace));
     // Run as an installed picotrace runs: the file itself, through its #! line.
@@ -167,7 +169,9 @@ for (const w of WORKLOADS) {
     const withCache = () => rec.push(timed(bin, ['record', '-o', trace, '--', ...w.argv], cpu.record));
     const withoutCache = () => recNoCache.push(timed(bin, ['record', '-o', path.join(out, 'nocache.ptrace'), '--', ...w.argv], [], NO_CODE_CACHE));
     for (const run of i % 2 === 0 ? [withCache, withoutCache] : [withoutCache, withCache]) run();
-    floor.push(timed('sh', [path.join(here, 'lib', 'fifo-floor.sh'), ...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FIFO' }).args, '--', ...w.argv]));
+    const fifoFlags = [...straceFlags({ bufferSize: DEFAULT_BUFFER_SIZE, env: false, output: 'FIFO' }).args, '--', ...w.argv];
+    floor.push(timed('sh', [path.join(here, 'lib', 'fifo-floor.sh'), ...fifoFlags]));
+    catFloor.push(timed('sh', [path.join(here, 'lib', 'fifo-floor.sh'), '--cat', ...fifoFlags]));
     const t = performance.now();
     await recordNative({ argv: w.argv, output: path.join(out, 'inproc.ptrace'), bufferSize: DEFAULT_BUFFER_SIZE, env: false, cwd: out });
     inproc.push(performance.now() - t);
@@ -215,6 +219,8 @@ for (const w of WORKLOADS) {
     engineRatio: against(inproc),
     floorMs: median(floor),
     floorRatio: against(floor),
+    catFloorMs: median(catFloor),
+    catFloorRatio: against(catFloor),
     pinnedStraceMs: taskset ? median(pinnedBase) : undefined,
     pinnedRecordMs: taskset ? median(pinnedRec) : undefined,
     pinnedRatio: taskset ? against(pinnedRec, pinnedBase) : undefined,
@@ -236,7 +242,7 @@ for (const w of WORKLOADS) {
   console.log(`\n${w.name}: ${fmt(calls)} calls, ${fmt(lines)} strace lines, ${fmt(text.length / 1e6, 1)} MB of text`);
   console.log(`  wall time     strace -o FILE ${fmt(row.straceMs)} ms   picotrace record ${fmt(row.recordMs)} ms   ratio ${fmt(row.ratio, 2)} (target <= 1.10; the median of the ${base.length} repetitions' own ratios; ratio of the medians ${fmt(row.ratioOfMedians, 2)})`);
   console.log(`                without the code cache (PICOTRACE_CODE_CACHE=0) ${fmt(row.recordNoCacheMs)} ms   ratio ${fmt(row.noCacheRatio, 2)}`);
-  console.log(`                floor: strace to a FIFO that a bare Node process drains ${fmt(row.floorMs)} ms   ratio ${fmt(row.floorRatio, 2)}`);
+  console.log(`                floor: strace to a FIFO that a bare Node process drains ${fmt(row.floorMs)} ms   ratio ${fmt(row.floorRatio, 2)}; that cat drains ${fmt(row.catFloorMs)} ms   ratio ${fmt(row.catFloorRatio, 2)}`);
   console.log(`                recording engine alone (recordNative in this process, no CLI start-up) ${fmt(row.engineMs)} ms   ratio ${fmt(row.engineRatio, 2)}`);
   if (taskset) console.log(`  on one CPU    taskset -c 0 strace -o FILE ${fmt(row.pinnedStraceMs)} ms   picotrace record --cpu 0 ${fmt(row.pinnedRecordMs)} ms   ratio ${fmt(row.pinnedRatio, 2)}; --cpu 0 against the unpinned record above: ${fmt(row.recordMs / row.pinnedRecordMs, 2)}x as fast`);
   if (cgroup || gnuTime) console.log(`  cpu time      strace -o FILE ${fmt(row.straceCpuMs)} ms   picotrace record ${fmt(row.recordCpuMs)} ms (program, strace and picotrace together${cgroup ? ', a cgroup\'s accounting' : ', GNU time: strace left out'})   added ${fmt(((row.recordCpuMs - row.straceCpuMs) * 1000) / calls, 1)} us/call`);
