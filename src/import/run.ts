@@ -123,6 +123,14 @@ export function importLogs(o: ImportOptions): ImportResult {
       if (prefix) ahead = ahead.map((l) => unprefix(l, prefix));
       sources.push({ reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix });
     }
+    for (const s of sources) {
+      const packed = compressedAs(s.ahead[0] ?? '');
+      if (packed) {
+        const name = s.reader.name === '-' ? 'stdin' : s.reader.name;
+        const how = s.reader.name === '-' ? `${packed.cat} LOG | picotrace import - -o TRACE` : `${packed.cat} ${name} | picotrace import - -o TRACE`;
+        throw new BadInputError(`is ${packed.name}-compressed; import reads the log's text: ${how}`, name);
+      }
+    }
     const first = sources[0].ahead;
     const empty = sources.find((s) => !s.ahead.some((l) => l.trim() !== ''));
     if (empty) throw new BadInputError('the log is empty', empty.reader.name === '-' ? 'stdin' : empty.reader.name);
@@ -136,6 +144,22 @@ export function importLogs(o: ImportOptions): ImportResult {
   } finally {
     for (const s of sources) s.reader.close();
   }
+}
+
+/**
+ * Compressed files as bug reports attach them (strace.log.gz), by the magic bytes that begin them
+ * (lines are latin1, a char a byte), with the command that prints their text. No strace or gVisor
+ * log begins with any of them.
+ */
+const COMPRESSED = [
+  { magic: '\x1f\x8b', name: 'gzip', cat: 'zcat' },
+  { magic: '\xfd7zXZ\x00', name: 'xz', cat: 'xzcat' },
+  { magic: '\x28\xb5\x2f\xfd', name: 'zstd', cat: 'zstdcat' },
+  { magic: 'BZh', name: 'bzip2', cat: 'bzcat', more: /^BZh[1-9]1AY&SY/ },
+];
+
+function compressedAs(firstLine: string): { name: string; cat: string } | undefined {
+  return COMPRESSED.find((c) => firstLine.startsWith(c.magic) && (!c.more || c.more.test(firstLine)));
 }
 
 function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportResult {

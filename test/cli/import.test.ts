@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TraceReader } from '../../src/format/index.js';
 import { PROGRAM_OUTPUT } from '../../src/model/index.js';
@@ -237,6 +238,39 @@ describe('picotrace import', () => {
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/-o FILE is required/);
     for (const x of [a, b, c, d]) expect(x.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a compressed log, with or without --format, and names the command that prints its text', () => {
+    const text = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'));
+    const gz = path.join(dir, 'strace.log.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(text));
+    const out = path.join(dir, 'packed.ptrace');
+    for (const args of [[gz], ['--format', 'strace', gz]]) {
+      const r = runCli(['import', ...args, '-o', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`picotrace: ${gz}: is gzip-compressed; import reads the log's text: zcat ${gz} | picotrace import - -o TRACE\n`);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+    const piped = runCli(['import', '-', '-o', out], { input: zlib.gzipSync(text) });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/^picotrace: stdin: is gzip-compressed; .*zcat LOG \| picotrace import - -o TRACE\n$/);
+    // The other compressors, by the bytes their files begin with.
+    const heads: [string, Buffer][] = [
+      ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04])],
+      ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x10])],
+      ['bzip2', Buffer.from('BZh91AY&SY\x8a\x02', 'latin1')],
+    ];
+    for (const [name, head] of heads) {
+      const f = path.join(dir, `strace.log.${name}`);
+      fs.writeFileSync(f, Buffer.concat([head, Buffer.alloc(64, 0x91)]));
+      const r = runCli(['import', f, '-o', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`: is ${name}-compressed; import reads the log's text: \\w+cat `));
+    }
+    // A log whose first call begins like bzip2's magic is still a log.
+    const bz = path.join(dir, 'bzh.log');
+    fs.writeFileSync(bz, 'BZh(1) = 0\ngetpid() = 5\n');
+    expect(runCli(['import', '--format', 'strace', bz, '-o', out]).code).toBe(0);
   });
 
   it('imports a forced --format strace log even when most lines are damaged', () => {
