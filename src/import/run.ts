@@ -44,6 +44,15 @@ interface Source {
   prefix: string;
 }
 
+/**
+ * The line without the carriage return a log saved with CRLF line ends (a Windows editor, a mail
+ * client) keeps at its end: the header hints, the per-process files' times and the paste prefix
+ * read lines before the parser would take it off.
+ */
+function noCR(l: string): string {
+  return l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l;
+}
+
 function nextLine(src: Source): boolean {
   if (src.ahead.length) {
     src.head = src.ahead.shift();
@@ -51,7 +60,7 @@ function nextLine(src: Source): boolean {
     return true;
   }
   const l = src.reader.next();
-  src.head = l === undefined || !src.prefix ? l : unprefix(l, src.prefix);
+  src.head = l === undefined ? l : src.prefix ? unprefix(noCR(l), src.prefix) : noCR(l);
   src.headNo = src.reader.lineNo;
   return src.head !== undefined;
 }
@@ -117,19 +126,19 @@ export function importLogs(o: ImportOptions): ImportResult {
       for (let n = 0; n < DETECT_LINES; n++) {
         const l = reader.next();
         if (l === undefined) break;
-        ahead.push(l);
+        ahead.push(noCR(l));
       }
-      const prefix = pastePrefix(ahead);
-      if (prefix) ahead = ahead.map((l) => unprefix(l, prefix));
-      sources.push({ reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix });
-    }
-    for (const s of sources) {
-      const packed = compressedAs(s.ahead[0] ?? '');
-      if (packed) {
-        const name = s.reader.name === '-' ? 'stdin' : s.reader.name;
-        const how = s.reader.name === '-' ? `${packed.cat} LOG | picotrace import - -o TRACE` : `${packed.cat} ${name} | picotrace import - -o TRACE`;
-        throw new BadInputError(`is ${packed.name}-compressed; import reads the log's text: ${how}`, name);
+      const source: Source = { reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix: '' };
+      sources.push(source);
+      const not = notText(ahead[0] ?? '');
+      if (not) {
+        const name = reader.name === '-' ? 'stdin' : reader.name;
+        throw new BadInputError(`is ${not.what}; import reads the log's text: ${not.cmd}${reader.name === '-' ? '' : ` ${name}`} | picotrace import - -o TRACE`, name);
       }
+      // A UTF-8 byte order mark, as Windows editors save a pasted log, is no part of the first line.
+      if (ahead[0]?.startsWith(UTF8_BOM)) ahead[0] = ahead[0].slice(UTF8_BOM.length);
+      source.prefix = pastePrefix(ahead);
+      if (source.prefix) source.ahead = ahead.map((l) => unprefix(l, source.prefix));
     }
     const first = sources[0].ahead;
     const empty = sources.find((s) => !s.ahead.some((l) => l.trim() !== ''));
@@ -146,20 +155,24 @@ export function importLogs(o: ImportOptions): ImportResult {
   }
 }
 
+const UTF8_BOM = '\xef\xbb\xbf';
+
 /**
- * Compressed files as bug reports attach them (strace.log.gz), by the magic bytes that begin them
- * (lines are latin1, a char a byte), with the command that prints their text. No strace or gVisor
- * log begins with any of them.
+ * Files that are not a log's text, as bug reports attach them (strace.log.gz, a log a Windows editor
+ * saved as UTF-16), by the bytes that begin them (lines are latin1, a char a byte), with the command
+ * that prints their text. No strace or gVisor log begins with any of them.
  */
-const COMPRESSED = [
-  { magic: '\x1f\x8b', name: 'gzip', cat: 'zcat' },
-  { magic: '\xfd7zXZ\x00', name: 'xz', cat: 'xzcat' },
-  { magic: '\x28\xb5\x2f\xfd', name: 'zstd', cat: 'zstdcat' },
-  { magic: 'BZh', name: 'bzip2', cat: 'bzcat', more: /^BZh[1-9]1AY&SY/ },
+const NOT_TEXT = [
+  { magic: '\x1f\x8b', what: 'gzip-compressed', cmd: 'zcat' },
+  { magic: '\xfd7zXZ\x00', what: 'xz-compressed', cmd: 'xzcat' },
+  { magic: '\x28\xb5\x2f\xfd', what: 'zstd-compressed', cmd: 'zstdcat' },
+  { magic: 'BZh', what: 'bzip2-compressed', cmd: 'bzcat', more: /^BZh[1-9]1AY&SY/ },
+  { magic: '\xff\xfe', what: 'UTF-16 text', cmd: 'iconv -f UTF-16 -t UTF-8' },
+  { magic: '\xfe\xff', what: 'UTF-16 text', cmd: 'iconv -f UTF-16 -t UTF-8' },
 ];
 
-function compressedAs(firstLine: string): { name: string; cat: string } | undefined {
-  return COMPRESSED.find((c) => firstLine.startsWith(c.magic) && (!c.more || c.more.test(firstLine)));
+function notText(firstLine: string): { what: string; cmd: string } | undefined {
+  return NOT_TEXT.find((c) => firstLine.startsWith(c.magic) && (!c.more || c.more.test(firstLine)));
 }
 
 function run(o: ImportOptions, format: ImportFormat, sources: Source[]): ImportResult {

@@ -253,7 +253,7 @@ describe('picotrace import', () => {
     }
     const piped = runCli(['import', '-', '-o', out], { input: zlib.gzipSync(text) });
     expect(piped.code).toBe(2);
-    expect(piped.stderr).toMatch(/^picotrace: stdin: is gzip-compressed; .*zcat LOG \| picotrace import - -o TRACE\n$/);
+    expect(piped.stderr).toMatch(/^picotrace: stdin: is gzip-compressed; .*zcat \| picotrace import - -o TRACE\n$/);
     // The other compressors, by the bytes their files begin with.
     const heads: [string, Buffer][] = [
       ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04])],
@@ -267,10 +267,44 @@ describe('picotrace import', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`: is ${name}-compressed; import reads the log's text: \\w+cat `));
     }
+    // A log a Windows editor saved as UTF-16 (with its byte order mark, as iconv writes it too).
+    const u16 = path.join(dir, 'strace-utf16.log');
+    fs.writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.toString('latin1'), 'utf16le')]));
+    const w = runCli(['import', u16, '-o', out]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toBe(`picotrace: ${u16}: is UTF-16 text; import reads the log's text: iconv -f UTF-16 -t UTF-8 ${u16} | picotrace import - -o TRACE\n`);
     // A log whose first call begins like bzip2's magic is still a log.
     const bz = path.join(dir, 'bzh.log');
     fs.writeFileSync(bz, 'BZh(1) = 0\ngetpid() = 5\n');
     expect(runCli(['import', '--format', 'strace', bz, '-o', out]).code).toBe(0);
+  });
+
+  it('reads a log saved with a UTF-8 byte order mark and CRLF line ends as the same log without them', () => {
+    const plain = path.join(LOGS, 'ttt-T-yy.log');
+    const bom = path.join(dir, 'bom.log');
+    // As Windows editors save a pasted log: the mark, and CRLF line ends.
+    fs.writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(fs.readFileSync(plain, 'latin1').replace(/\n/g, '\r\n'), 'latin1')]));
+    const a = path.join(dir, 'plain.ptrace');
+    const b = path.join(dir, 'bom.ptrace');
+    expect(runCli(['import', plain, '-o', a]).code).toBe(0);
+    const r = runCli(['import', bom, '-o', b]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/; 0 unparsed/);
+    const x = readAll(a);
+    const y = readAll(b);
+    expect(y.header.argv).toEqual(['sh', '-c', 'ls / | wc -l']);
+    expect(y.header.startTimeNs).toBe(x.header.startTimeNs);
+    expect(y.events).toEqual(x.events);
+    // -ff files with CRLF line ends merge by time as the originals do.
+    const ffDir = path.join(LOGS, 'ff');
+    const crlfDir = path.join(dir, 'ff-crlf');
+    fs.mkdirSync(crlfDir, { recursive: true });
+    for (const f of fs.readdirSync(ffDir)) fs.writeFileSync(path.join(crlfDir, f), fs.readFileSync(path.join(ffDir, f), 'latin1').replace(/\n/g, '\r\n'), 'latin1');
+    const ffA = path.join(dir, 'ff-lf.ptrace');
+    const ffB = path.join(dir, 'ff-crlf.ptrace');
+    expect(runCli(['import', ...fs.readdirSync(ffDir).map((f) => path.join(ffDir, f)), '-o', ffA]).code).toBe(0);
+    expect(runCli(['import', ...fs.readdirSync(crlfDir).map((f) => path.join(crlfDir, f)), '-o', ffB]).code).toBe(0);
+    expect(readAll(ffB).events).toEqual(readAll(ffA).events);
   });
 
   it('imports a forced --format strace log even when most lines are damaged', () => {
