@@ -42,6 +42,8 @@ interface Source {
   timeNs: bigint;
   /** What a paste put before every line (pastePrefix), taken off each as it is read. */
   prefix: string;
+  /** A paste padded every line at its end (pastePadded): the spaces and tabs are taken off each. */
+  padded: boolean;
 }
 
 /**
@@ -59,8 +61,13 @@ function nextLine(src: Source): boolean {
     src.headNo++;
     return true;
   }
-  const l = src.reader.next();
-  src.head = l === undefined ? l : src.prefix ? unprefix(noCR(l), src.prefix) : noCR(l);
+  let l = src.reader.next();
+  if (l !== undefined) {
+    l = noCR(l);
+    if (src.padded) l = unpad(l);
+    if (src.prefix) l = unprefix(l, src.prefix);
+  }
+  src.head = l;
   src.headNo = src.reader.lineNo;
   return src.head !== undefined;
 }
@@ -93,6 +100,29 @@ export function pastePrefix(lines: string[]): string {
 function unprefix(line: string, prefix: string): string {
   const k = shared(line, prefix);
   return k ? line.slice(k) : line;
+}
+
+/**
+ * Whether a paste padded every line with spaces or tabs at its end, as a terminal's copy pads lines
+ * to its width: every line of `lines` with other text (two at least) ends with one. No line strace
+ * writes ends so, and a wrap leaves a space at the end of some lines, not of every one.
+ */
+export function pastePadded(lines: string[]): boolean {
+  let n = 0;
+  for (const l of lines) {
+    if (!/[^ \t]/.test(l)) continue;
+    const c = l.charCodeAt(l.length - 1);
+    if (c !== 32 && c !== 9) return false;
+    n++;
+  }
+  return n >= 2;
+}
+
+/** The line without the spaces and tabs at its end (only those: a latin1 0xa0 may be half a UTF-8 char). */
+function unpad(line: string): string {
+  let e = line.length;
+  while (e > 0 && (line.charCodeAt(e - 1) === 32 || line.charCodeAt(e - 1) === 9)) e--;
+  return e === line.length ? line : line.slice(0, e);
 }
 
 /** How many chars of `prefix` `line` begins with. */
@@ -128,7 +158,7 @@ export function importLogs(o: ImportOptions): ImportResult {
         if (l === undefined) break;
         ahead.push(noCR(l));
       }
-      const source: Source = { reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix: '' };
+      const source: Source = { reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix: '', padded: false };
       sources.push(source);
       const not = notText(ahead[0] ?? '');
       if (not) {
@@ -137,6 +167,8 @@ export function importLogs(o: ImportOptions): ImportResult {
       }
       // A UTF-8 byte order mark, as Windows editors save a pasted log, is no part of the first line.
       if (ahead[0]?.startsWith(UTF8_BOM)) ahead[0] = ahead[0].slice(UTF8_BOM.length);
+      source.padded = pastePadded(ahead);
+      if (source.padded) ahead = source.ahead = ahead.map(unpad);
       source.prefix = pastePrefix(ahead);
       if (source.prefix) source.ahead = ahead.map((l) => unprefix(l, source.prefix));
     }

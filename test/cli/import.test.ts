@@ -100,6 +100,39 @@ describe('picotrace import', () => {
     }
   });
 
+  it("takes off the spaces a terminal's copy pads every line with, and those after an unfinished call", () => {
+    const asJson = (file: string) => readAll(file).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    // Stack frames (-k), hex dumps (-x, -e write=), a plain -f log and one from stderr without pids.
+    for (const name of ['k-Y', 'dumps', 'ttt-T-yy', 'stderr-default']) {
+      const plain = fs.readFileSync(path.join(LOGS, `${name}.log`), 'latin1');
+      const base = path.join(dir, `${name}-plain.ptrace`);
+      expect(runCli(['import', path.join(LOGS, `${name}.log`), '-o', base]).code).toBe(0);
+      // Padded to 200 columns as a terminal's copy pads them, or with a tab each.
+      for (const [how, pad] of [
+        ['width', (l: string) => l.padEnd(200)],
+        ['tab', (l: string) => `${l}\t`],
+      ] as const) {
+        const log = path.join(dir, `${name}-${how}.log`);
+        fs.writeFileSync(log, plain.replace(/\n$/, '').split('\n').map(pad).join('\n') + '\n', 'latin1');
+        const out = path.join(dir, `${name}-${how}.ptrace`);
+        const r = runCli(['import', log, '-o', out]);
+        expect(r.code, `${name} ${how}: ${r.stderr}`).toBe(0);
+        expect(readAll(out).header.argv, `${name} ${how}`).toEqual(readAll(base).header.argv);
+        expect(asJson(out), `${name} ${how}`).toEqual(asJson(base));
+      }
+    }
+    // Only the unfinished calls padded (the other lines are not, so the file is not taken as padded).
+    const plain = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'), 'latin1');
+    expect(plain).toMatch(/ <unfinished \.\.\.>\n/);
+    const log = path.join(dir, 'unfinished-padded.log');
+    fs.writeFileSync(log, plain.replace(/ <unfinished \.\.\.>\n/g, ' <unfinished ...>   \n'), 'latin1');
+    const out = path.join(dir, 'unfinished-padded.ptrace');
+    const base = path.join(dir, 'ttt-T-yy-plain.ptrace');
+    const r = runCli(['import', log, '-o', out]);
+    expect(r.stderr).toMatch(/; 0 unparsed/);
+    expect(asJson(out)).toEqual(asJson(base));
+  });
+
   it('imports a log folded to 60, 72, 80 or 100 columns, or wrapped by words at 72, to the events of the original', () => {
     const byColumns = (w: number) => (l: string) => Array.from({ length: Math.max(1, Math.ceil(l.length / w)) }, (_, i) => l.slice(i * w, (i + 1) * w));
     // A mail client's wrap: at the last space before the limit, which stays at the end of the line.

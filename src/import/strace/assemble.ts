@@ -80,6 +80,9 @@ const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
  * Lines a wrapped call line is joined from at most: a 256-byte buffer of octal escapes (1 KiB of
  * text) and the rest of its line, wrapped at 60 columns, take some twenty.
  */
+/** A line that ends an unfinished call, then spaces or tabs. */
+const UNFINISHED_PADDED = / <unfinished \.\.\.>[ \t]+$/;
+
 export const MAX_JOIN_LINES = 32;
 const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
@@ -201,6 +204,11 @@ export class StraceParser {
   line(text: string, lineNo: number, source = this.source, pid?: number): void {
     this.stats.lines++;
     if (text.length && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // Spaces after a line's end, as a terminal's copy or a mail client pads lines, are taken off
+    // where they would hide the end that marks an unfinished call (elsewhere the grammar skips them,
+    // and a wrapped line's trailing space may be part of a string the next line continues).
+    const last = text.charCodeAt(text.length - 1);
+    if ((last === 32 || last === 9) && UNFINISHED_PADDED.test(text)) text = text.trimEnd();
     if (this.output) {
       const o = this.output;
       o.rest.push({ text, no: lineNo });
