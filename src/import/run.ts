@@ -79,7 +79,7 @@ function nextLine(src: Source): boolean {
  * and those that begin with a space (strace -k's " > " frames, hex dumps) keep it once the run every
  * line shares is taken off.
  */
-export function pastePrefix(lines: string[]): string {
+function pastePrefix(lines: string[]): string {
   let prefix: string | undefined;
   let n = 0;
   for (const l of lines) {
@@ -107,7 +107,7 @@ function unprefix(line: string, prefix: string): string {
  * to its width: every line of `lines` with other text (two at least) ends with one. No line strace
  * writes ends so, and a wrap leaves a space at the end of some lines, not of every one.
  */
-export function pastePadded(lines: string[]): boolean {
+function pastePadded(lines: string[]): boolean {
   let n = 0;
   for (const l of lines) {
     if (!/[^ \t]/.test(l)) continue;
