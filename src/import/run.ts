@@ -44,6 +44,8 @@ interface Source {
   prefix: string;
   /** A paste padded every line at its end (pastePadded): the spaces and tabs are taken off each. */
   padded: boolean;
+  /** A paste turned spaces into no-break spaces (some of the first lines have one): each is a space again. */
+  nbsp: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ function nextLine(src: Source): boolean {
   let l = src.reader.next();
   if (l !== undefined) {
     l = noCR(l);
+    if (src.nbsp) l = l.replaceAll(NBSP, ' ');
     if (src.padded) l = unpad(l);
     if (src.prefix) l = unprefix(l, src.prefix);
   }
@@ -158,7 +161,7 @@ export function importLogs(o: ImportOptions): ImportResult {
         if (l === undefined) break;
         ahead.push(noCR(l));
       }
-      const source: Source = { reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix: '', padded: false };
+      const source: Source = { reader, ahead, pid: pids[i], headNo: 0, timeNs: -1n, prefix: '', padded: false, nbsp: false };
       sources.push(source);
       const not = notText(ahead[0] ?? '');
       if (not) {
@@ -167,6 +170,8 @@ export function importLogs(o: ImportOptions): ImportResult {
       }
       // A UTF-8 byte order mark, as Windows editors save a pasted log, is no part of the first line.
       if (ahead[0]?.startsWith(UTF8_BOM)) ahead[0] = ahead[0].slice(UTF8_BOM.length);
+      source.nbsp = ahead.some((l) => l.includes(NBSP));
+      if (source.nbsp) ahead = source.ahead = ahead.map((l) => l.replaceAll(NBSP, ' '));
       source.padded = pastePadded(ahead);
       if (source.padded) ahead = source.ahead = ahead.map(unpad);
       source.prefix = pastePrefix(ahead);
@@ -188,6 +193,11 @@ export function importLogs(o: ImportOptions): ImportResult {
 }
 
 const UTF8_BOM = '\xef\xbb\xbf';
+/**
+ * A no-break space in UTF-8, as a mail or chat client makes of runs of spaces (strace's own lines
+ * have none: it escapes every byte that is not ASCII, so only a program's output could).
+ */
+const NBSP = '\xc2\xa0';
 
 /**
  * Files that are not a log's text, as bug reports attach them (strace.log.gz, a log a Windows editor

@@ -133,6 +133,28 @@ describe('picotrace import', () => {
     expect(asJson(out)).toEqual(asJson(base));
   });
 
+  it('reads the no-break spaces a mail or chat client makes of spaces as spaces', () => {
+    const asJson = (file: string) => readAll(file).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    const plain = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'), 'latin1');
+    const base = path.join(dir, 'nbsp-plain.ptrace');
+    expect(runCli(['import', path.join(LOGS, 'ttt-T-yy.log'), '-o', base]).code).toBe(0);
+    const nbsp = '\xc2\xa0';
+    // Runs of spaces as "&nbsp; " (strace aligns results with them), or every space.
+    for (const [how, text] of [
+      ['runs', plain.replace(/  /g, `${nbsp} `)],
+      ['all', plain.replace(/ /g, nbsp)],
+    ] as const) {
+      const log = path.join(dir, `nbsp-${how}.log`);
+      fs.writeFileSync(log, text, 'latin1');
+      const out = path.join(dir, `nbsp-${how}.ptrace`);
+      const r = runCli(['import', log, '-o', out]);
+      expect(r.code, `${how}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toMatch(/; 0 unparsed/);
+      expect(readAll(out).header.argv).toEqual(['sh', '-c', 'ls / | wc -l']);
+      expect(asJson(out), how).toEqual(asJson(base));
+    }
+  });
+
   it('imports a log folded to 60, 72, 80 or 100 columns, or wrapped by words at 72, to the events of the original', () => {
     const byColumns = (w: number) => (l: string) => Array.from({ length: Math.max(1, Math.ceil(l.length / w)) }, (_, i) => l.slice(i * w, (i + 1) * w));
     // A mail client's wrap: at the last space before the limit, which stays at the end of the line.
