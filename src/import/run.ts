@@ -165,8 +165,8 @@ export function importLogs(o: ImportOptions): ImportResult {
       sources.push(source);
       const not = notText(ahead[0] ?? '');
       if (not) {
-        const name = reader.name === '-' ? 'stdin' : reader.name;
-        throw new BadInputError(`is ${not.what}; import reads the log's text: ${not.cmd}${reader.name === '-' ? '' : ` ${name}`} | picotrace import - -o TRACE`, name);
+        const stdin = reader.name === '-';
+        throw new BadInputError(`is ${not.what}; import reads the log's text: ${not.cmd}${stdin ? '' : ` ${reader.name}`} | picotrace import - -o TRACE`, stdin ? 'stdin' : reader.name);
       }
       // A UTF-8 byte order mark, as Windows editors save a pasted log, is no part of the first line.
       if (ahead[0]?.startsWith(UTF8_BOM)) ahead[0] = ahead[0].slice(UTF8_BOM.length);

@@ -76,13 +76,13 @@ interface ChildInfo {
 }
 
 const INTERRUPTED = new Set([512, 513, 514, 516, 4]);
+/** A line that ends an unfinished call, then spaces or tabs. */
+const UNFINISHED_PADDED = / <unfinished \.\.\.>[ \t]+$/;
+
 /**
  * Lines a wrapped call line is joined from at most: a 256-byte buffer of octal escapes (1 KiB of
  * text) and the rest of its line, wrapped at 60 columns, take some twenty.
  */
-/** A line that ends an unfinished call, then spaces or tabs. */
-const UNFINISHED_PADDED = / <unfinished \.\.\.>[ \t]+$/;
-
 export const MAX_JOIN_LINES = 32;
 const DAY_S = 86400;
 const PID_PREFIX = /^\s*(?:\[pid +(\d+)(?:<[^>]*>)?\]|(\d+)(?:<[^>]*>)? +\d)/;
