@@ -9,6 +9,11 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const LOGS = path.join(ROOT, 'traces', 'strace');
 
+/** A trace's events as JSON lines (bigints as text), to compare two imports event by event. */
+function eventsJson(file: string): string[] {
+  return readAll(file).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+}
+
 function readAll(file: string): { header: TraceReader['header']; events: TraceEvent[] } {
   const r = TraceReader.open(file);
   try {
@@ -78,7 +83,7 @@ describe('picotrace import', () => {
     const plain = fs.readFileSync(path.join(LOGS, 'k-Y.log'), 'latin1');
     const base = path.join(dir, 'k-plain.ptrace');
     expect(runCli(['import', path.join(LOGS, 'k-Y.log'), '-o', base]).code).toBe(0);
-    const want = readAll(base).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    const want = eventsJson(base);
     // A line wrapped at 100 columns as well, and empty lines before and after (quoted: a bare ">").
     const lines = plain.trimEnd().split('\n');
     expect(lines[2]).toMatch(/rt_sigaction\(SIGCHLD, \{.{100}/);
@@ -95,13 +100,12 @@ describe('picotrace import', () => {
       const r = runCli(['import', log, '-o', out]);
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       expect(r.stderr, name).toMatch(/; 0 unparsed/);
-      const got = readAll(out).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+      const got = eventsJson(out);
       expect(got, name).toEqual(want);
     }
   });
 
   it("takes off the spaces a terminal's copy pads every line with, and those after an unfinished call", () => {
-    const asJson = (file: string) => readAll(file).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
     // Stack frames (-k), hex dumps (-x, -e write=), a plain -f log and one from stderr without pids.
     for (const name of ['k-Y', 'dumps', 'ttt-T-yy', 'stderr-default']) {
       const plain = fs.readFileSync(path.join(LOGS, `${name}.log`), 'latin1');
@@ -118,7 +122,7 @@ describe('picotrace import', () => {
         const r = runCli(['import', log, '-o', out]);
         expect(r.code, `${name} ${how}: ${r.stderr}`).toBe(0);
         expect(readAll(out).header.argv, `${name} ${how}`).toEqual(readAll(base).header.argv);
-        expect(asJson(out), `${name} ${how}`).toEqual(asJson(base));
+        expect(eventsJson(out), `${name} ${how}`).toEqual(eventsJson(base));
       }
     }
     // Only the unfinished calls padded (the other lines are not, so the file is not taken as padded).
@@ -130,11 +134,10 @@ describe('picotrace import', () => {
     const base = path.join(dir, 'ttt-T-yy-plain.ptrace');
     const r = runCli(['import', log, '-o', out]);
     expect(r.stderr).toMatch(/; 0 unparsed/);
-    expect(asJson(out)).toEqual(asJson(base));
+    expect(eventsJson(out)).toEqual(eventsJson(base));
   });
 
   it('reads the no-break spaces a mail or chat client makes of spaces as spaces', () => {
-    const asJson = (file: string) => readAll(file).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
     const plain = fs.readFileSync(path.join(LOGS, 'ttt-T-yy.log'), 'latin1');
     const base = path.join(dir, 'nbsp-plain.ptrace');
     expect(runCli(['import', path.join(LOGS, 'ttt-T-yy.log'), '-o', base]).code).toBe(0);
@@ -151,7 +154,7 @@ describe('picotrace import', () => {
       expect(r.code, `${how}: ${r.stderr}`).toBe(0);
       expect(r.stderr).toMatch(/; 0 unparsed/);
       expect(readAll(out).header.argv).toEqual(['sh', '-c', 'ls / | wc -l']);
-      expect(asJson(out), how).toEqual(asJson(base));
+      expect(eventsJson(out), how).toEqual(eventsJson(base));
     }
   });
 
@@ -168,7 +171,6 @@ describe('picotrace import', () => {
       }
       return [...out, rest];
     };
-    const json = (f: string) => readAll(f).events.map((e) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
     // A -ttt -T -yy log of a pipeline, and a -k -Y one (stack frames, wrapped too).
     for (const [name, folds] of [
       ['ttt-T-yy.log', [['60 columns', byColumns(60)], ['72 columns', byColumns(72)], ['100 columns', byColumns(100)], ['words at 72', byWords(72)]]],
@@ -176,7 +178,7 @@ describe('picotrace import', () => {
     ] as const) {
       const base = path.join(dir, 'fold-base.ptrace');
       expect(runCli(['import', path.join(LOGS, name), '-o', base]).code).toBe(0);
-      const want = json(base);
+      const want = eventsJson(base);
       const lines = fs.readFileSync(path.join(LOGS, name), 'latin1').trimEnd().split('\n');
       for (const [fold, split] of folds) {
         const label = `${name}, ${fold}`;
@@ -188,7 +190,7 @@ describe('picotrace import', () => {
         const r = runCli(['import', log, '-o', out]);
         expect(r.code, `${label}: ${r.stderr}`).toBe(0);
         expect(r.stderr, label).toMatch(/\(strace\) into \d+ events in .*; 0 unparsed/);
-        expect(json(out), label).toEqual(want);
+        expect(eventsJson(out), label).toEqual(want);
       }
     }
   });
